@@ -1,0 +1,93 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using ModelServer.Host.TensorFlow;
+using ModelServer.Runtime.Inference;
+using ModelServer.Runtime.Serving;
+using ModelServer.Runtime.Tensors;
+using Tensorflow.Serving;
+
+namespace ModelServer.Host.Grpc;
+
+/// <summary><c>tensorflow.serving.PredictionService</c>: translates protos to the Runtime and back, nothing more.</summary>
+internal sealed class PredictionGrpcService : PredictionService.PredictionServiceBase
+{
+    private const string SignatureDefField = "signature_def";
+
+    private readonly Predictor _predictor;
+    private readonly ServingOptions _options;
+    private readonly TimeProvider _time;
+
+    public PredictionGrpcService(Predictor predictor, IOptions<ServingOptions> options, TimeProvider time)
+    {
+        _predictor = predictor;
+        _options = options.Value;
+        _time = time;
+    }
+
+    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+        => GrpcCalls.Run(context, _time, async () =>
+        {
+            var spec = GrpcCalls.RequireSpec(request.ModelSpec);
+            using var servable = _predictor.Acquire(spec.Name, GrpcCalls.Version(spec), GrpcCalls.Label(spec));
+            var inputs = new Dictionary<string, Tensor>(request.Inputs.Count, StringComparer.Ordinal);
+            try
+            {
+                foreach (var (alias, proto) in request.Inputs)
+                {
+                    inputs[alias] = TensorProtoDecoder.Decode(alias, proto, _options.MaxTensorElements);
+                }
+
+                using var result = await _predictor.PredictAsync(servable, spec.SignatureName, inputs, request.OutputFilter, context.CancellationToken).ConfigureAwait(false);
+                var response = new PredictResponse { ModelSpec = ModelStatusFactory.Spec(result.ModelName, result.Version, result.SignatureName) };
+                foreach (var (alias, tensor) in result.Outputs)
+                {
+                    response.Outputs.Add(alias, TensorProtoEncoder.Encode(tensor, _options.EnableSerializationAsTensorContent));
+                }
+
+                return response;
+            }
+            finally
+            {
+                foreach (var tensor in inputs.Values)
+                {
+                    tensor.Dispose();
+                }
+            }
+        });
+
+    public override Task<GetModelMetadataResponse> GetModelMetadata(GetModelMetadataRequest request, ServerCallContext context)
+        => GrpcCalls.Run(context, _time, () =>
+        {
+            var spec = GrpcCalls.RequireSpec(request.ModelSpec);
+            if (request.MetadataField.Count == 0)
+            {
+                throw ServingException.InvalidArgument("GetModelMetadataRequest must specify at least one metadata_field");
+            }
+
+            foreach (var field in request.MetadataField)
+            {
+                if (field != SignatureDefField)
+                {
+                    throw ServingException.InvalidArgument($"Metadata field {field} is not supported");
+                }
+            }
+
+            using var servable = _predictor.Acquire(spec.Name, GrpcCalls.Version(spec), GrpcCalls.Label(spec));
+            var response = new GetModelMetadataResponse { ModelSpec = ModelStatusFactory.Spec(servable.ModelName, servable.Version) };
+            response.Metadata.Add(SignatureDefField, Any.Pack(SignatureDefFactory.CreateMap(servable.Model.Signature)));
+            return Task.FromResult(response);
+        });
+
+    public override Task<ClassificationResponse> Classify(ClassificationRequest request, ServerCallContext context)
+        => throw GrpcErrors.ToRpc(ServingException.Unimplemented(
+            "Classify is not implemented yet for ONNX models; use Predict (or REST :classify once image classification lands)."));
+
+    public override Task<RegressionResponse> Regress(RegressionRequest request, ServerCallContext context)
+        => throw GrpcErrors.ToRpc(ServingException.Unimplemented(
+            "Regress is not implemented: ONNX models have no regression signature; use Predict."));
+
+    public override Task<MultiInferenceResponse> MultiInference(MultiInferenceRequest request, ServerCallContext context)
+        => throw GrpcErrors.ToRpc(ServingException.Unimplemented(
+            "MultiInference is not implemented: ONNX models have no classify/regress signatures to combine; use Predict."));
+}

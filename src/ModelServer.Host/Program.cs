@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ModelServer.Host.Configuration;
+using ModelServer.Host.Grpc;
+using ModelServer.Host.Hosting;
+using ModelServer.Host.Rest;
+using ModelServer.Runtime.Inference;
+using ModelServer.Runtime.Onnx;
+using ModelServer.Runtime.Repository;
+using ModelServer.Runtime.Serving;
+
+string[] normalized;
+try
+{
+    normalized = CommandLineFlags.Normalize(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(normalized);
+
+builder.Services.AddOptions<ServingOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<OnnxRuntimeOptions>().BindConfiguration("ModelServer:OnnxRuntime").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ModelManager>();
+builder.Services.AddSingleton<IInferenceRunner, DirectInferenceRunner>();
+builder.Services.AddSingleton<Predictor>();
+builder.Services.AddSingleton<RestApi>();
+builder.Services.AddHostedService<ModelRepositoryService>();
+builder.Services.AddHostedService<StartupReport>();
+
+var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();
+builder.Services.AddGrpc(options =>
+{
+    // gRPC's default 4 MB receive limit is too small for image batches; raised deliberately to the same
+    // request limit REST uses, and checked by gRPC before the message is buffered.
+    options.MaxReceiveMessageSize = serving.MaxRequestBytes;
+    options.MaxSendMessageSize = null;
+    options.EnableDetailedErrors = false;
+});
+
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Limits.MaxRequestBodySize = serving.MaxRequestBytes;
+    kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+    kestrel.ListenAnyIP(serving.Port, listen => listen.Protocols = HttpProtocols.Http2);
+    if (serving.RestApiPort != 0 && serving.RestApiPort != serving.Port)
+    {
+        kestrel.ListenAnyIP(serving.RestApiPort, listen => listen.Protocols = HttpProtocols.Http1);
+    }
+});
+
+var app = builder.Build();
+app.MapGrpcService<PredictionGrpcService>();
+app.MapGrpcService<ModelGrpcService>();
+RestApi.Map(app);
+await app.RunAsync().ConfigureAwait(false);
+return 0;

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+
+namespace ModelServer.Runtime.Repository;
+
+/// <summary>
+/// The versions of one model. <see cref="Available"/> is an immutable snapshot swapped under a lock, so request
+/// threads read it without locking; <see cref="History"/> keeps every version seen (END ones too), as TF Serving reports them.
+/// </summary>
+public sealed class ServedModel
+{
+    private readonly object _gate = new();
+    private ImmutableSortedDictionary<long, ServableVersion> _available = ImmutableSortedDictionary<long, ServableVersion>.Empty;
+    private ImmutableSortedDictionary<long, ServableVersion> _history = ImmutableSortedDictionary<long, ServableVersion>.Empty;
+    private ImmutableDictionary<string, long> _labels = ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public ServedModel(string name)
+    {
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public ModelSource? Source { get; internal set; }
+
+    /// <summary>Serving versions, ascending.</summary>
+    public ImmutableSortedDictionary<long, ServableVersion> Available => Volatile.Read(ref _available);
+
+    public ImmutableSortedDictionary<long, ServableVersion> History => Volatile.Read(ref _history);
+
+    public ImmutableDictionary<string, long> Labels => Volatile.Read(ref _labels);
+
+    internal void Track(ServableVersion version)
+    {
+        lock (_gate)
+        {
+            _history = _history.SetItem(version.Version, version);
+        }
+    }
+
+    internal void Publish(ServableVersion version)
+    {
+        lock (_gate)
+        {
+            _available = _available.SetItem(version.Version, version);
+        }
+    }
+
+    internal bool Withdraw(long version)
+    {
+        lock (_gate)
+        {
+            var before = _available;
+            _available = _available.Remove(version);
+            return before.Count != _available.Count;
+        }
+    }
+
+    internal void SetLabels(ImmutableDictionary<string, long> labels)
+    {
+        lock (_gate)
+        {
+            _labels = labels;
+        }
+    }
+}

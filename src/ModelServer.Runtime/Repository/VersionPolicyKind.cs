@@ -1,0 +1,8 @@
+namespace ModelServer.Runtime.Repository;
+
+public enum VersionPolicyKind
+{
+    Latest,
+    All,
+    Specific,
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ModelServer.Runtime.Serving;
+
+/// <summary>Server-wide serving settings and request limits (section <c>ModelServer</c>); validated at start.</summary>
+public sealed class ServingOptions
+{
+    /// <summary>gRPC port (<c>--port</c>).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 8500;
+
+    /// <summary>REST port (<c>--rest_api_port</c>); 0 turns REST off.</summary>
+    [Range(0, 65535)]
+    public int RestApiPort { get; set; } = 8501;
+
+    /// <summary>Folder whose model folders are all served (<c>--model_repository</c>).</summary>
+    public string ModelRepository { get; set; } = "model_repository";
+
+    /// <summary>Single-model mode (<c>--model_name</c> with <c>--model_base_path</c>), as TF Serving's Docker image runs.</summary>
+    public string? ModelName { get; set; }
+
+    public string? ModelBasePath { get; set; }
+
+    /// <summary>Replies carry <c>tensor_content</c> instead of typed <c>*_val</c> fields.</summary>
+    public bool EnableSerializationAsTensorContent { get; set; }
+
+    /// <summary>Largest request body or gRPC message accepted, checked before it is buffered.</summary>
+    [Range(1024, int.MaxValue)]
+    public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Largest number of elements in one input tensor, checked before its buffer is allocated.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxTensorElements { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>REST request timeout (<c>--rest_api_timeout_in_ms</c>); answered 504 when it passes.</summary>
+    [Range(1, int.MaxValue)]
+    public int RestApiTimeoutInMs { get; set; } = 30_000;
+}
