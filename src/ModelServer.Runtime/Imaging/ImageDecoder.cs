@@ -22,7 +22,7 @@ public sealed class ImageDecoder
     public const long DefaultMaxPixels = 40_000_000;
 
     // Only the formats clients send; TIFF, TGA, PBM decoders stay unregistered (less attack surface).
-    private static readonly Configuration Formats = new(
+    private static readonly SixLabors.ImageSharp.Configuration Formats = new(
         new JpegConfigurationModule(),
         new PngConfigurationModule(),
         new WebpConfigurationModule(),
