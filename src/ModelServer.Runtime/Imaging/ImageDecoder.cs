@@ -22,12 +22,12 @@ public sealed class ImageDecoder
     public const long DefaultMaxPixels = 40_000_000;
 
     // Only the formats clients send; TIFF, TGA, PBM decoders stay unregistered (less attack surface).
-    private static readonly SixLabors.ImageSharp.Configuration Formats = new(
+    private static readonly SixLabors.ImageSharp.Configuration Formats = new SixLabors.ImageSharp.Configuration(
         new JpegConfigurationModule(),
         new PngConfigurationModule(),
         new WebpConfigurationModule(),
         new BmpConfigurationModule(),
-        new GifConfigurationModule());
+        new GifConfigurationModule()).WithFirstGifFrameOnly();
 
     public ImageDecoder(long maxPixels = DefaultMaxPixels)
     {
