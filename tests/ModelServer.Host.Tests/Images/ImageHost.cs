@@ -1,0 +1,54 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ModelServer.Testing;
+
+namespace ModelServer.Host.Tests.Images;
+
+/// <summary>
+/// The real host over a temporary repository holding the image test models: <c>pos</c> (PixelPosition with labels),
+/// <c>nolabels</c>, <c>labelsfile</c> (labels from labels.txt), <c>nchw</c>, and <c>plain</c> (half_plus_two, no image
+/// input). Extra settings (e.g. image limits) come in as configuration keys.
+/// </summary>
+internal sealed class ImageHost : IDisposable
+{
+    private readonly TempDirectory _root = new();
+    private readonly WebApplicationFactory<Program> _factory;
+
+    public ImageHost(IReadOnlyDictionary<string, string>? settings = null, Action<string>? publish = null)
+    {
+        TestModels.Publish(_root.Path, "pos", 1, ImageTestModels.PixelPosition());
+        TestModels.Publish(_root.Path, "nolabels", 1, ImageTestModels.PixelPosition(withLabels: false));
+        var file = TestModels.Publish(_root.Path, "labelsfile", 1, ImageTestModels.PixelPosition(withLabels: false));
+        File.WriteAllLines(Path.Combine(Path.GetDirectoryName(file)!, "labels.txt"), ["tl", "tr", "b"]);
+        TestModels.Publish(_root.Path, "nchw", 1, ImageTestModels.PixelPosition(layout: "NCHW"));
+        TestModels.Publish(_root.Path, "plain", 1, TestModels.HalfPlusTwo());
+        publish?.Invoke(_root.Path);
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ModelServer:ModelRepository", _root.Path);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+        });
+        Http = _factory.CreateClient();
+        Grpc = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = _factory.Server.CreateHandler() });
+    }
+
+    public string Root => _root.Path;
+
+    public HttpClient Http { get; }
+
+    public GrpcChannel Grpc { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public void Dispose()
+    {
+        Grpc.Dispose();
+        Http.Dispose();
+        _factory.Dispose();
+        _root.Dispose();
+    }
+}
