@@ -1,6 +1,5 @@
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Testing;
 
 namespace ModelServer.Host.Tests.Images;
@@ -13,7 +12,7 @@ namespace ModelServer.Host.Tests.Images;
 internal sealed class ImageHost : IDisposable
 {
     private readonly TempDirectory _root = new();
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly ServerFactory _factory;
 
     public ImageHost(IReadOnlyDictionary<string, string>? settings = null, Action<string>? publish = null)
     {
@@ -24,14 +23,7 @@ internal sealed class ImageHost : IDisposable
         TestModels.Publish(_root.Path, "nchw", 1, ImageTestModels.PixelPosition(layout: "NCHW"));
         TestModels.Publish(_root.Path, "plain", 1, TestModels.HalfPlusTwo());
         publish?.Invoke(_root.Path);
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseSetting("ModelServer:ModelRepository", _root.Path);
-            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            {
-                builder.UseSetting(key, value);
-            }
-        });
+        _factory = new ServerFactory(_root.Path, settings?.ToDictionary(kv => kv.Key, kv => (string?)kv.Value));
         Http = _factory.CreateClient();
         Grpc = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = _factory.Server.CreateHandler() });
     }
