@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf;
+using Grpc.Net.Client;
 using Tensorflow;
 using Tensorflow.Serving;
 
@@ -10,9 +11,19 @@ namespace ModelServer.Host.Tests.Images;
 /// <summary>Sends one image through each route that accepts images and returns the class scores it got back.</summary>
 internal sealed class ImageRoutes
 {
-    private readonly ImageHost _host;
+    private readonly HttpClient _http;
+    private readonly GrpcChannel _grpc;
 
-    public ImageRoutes(ImageHost host) => _host = host;
+    public ImageRoutes(ImageHost host)
+        : this(host.Http, host.Grpc)
+    {
+    }
+
+    public ImageRoutes(HttpClient http, GrpcChannel grpc)
+    {
+        _http = http;
+        _grpc = grpc;
+    }
 
     public async Task<float[]> RestPredictRowAsync(string model, byte[] image)
     {
@@ -26,13 +37,14 @@ internal sealed class ImageRoutes
         return Floats(json.RootElement.GetProperty("outputs")[0]);
     }
 
-    public async Task<float[]> GrpcPredictAsync(string model, byte[] image)
+    public async Task<float[]> GrpcPredictAsync(string model, byte[] image, string input = "image", string output = "scores")
     {
-        var client = new PredictionService.PredictionServiceClient(_host.Grpc);
+        var client = new PredictionService.PredictionServiceClient(_grpc);
         var request = new PredictRequest { ModelSpec = new ModelSpec { Name = model } };
-        request.Inputs.Add("image", StringTensor(image));
+        request.Inputs.Add(input, StringTensor(image));
+        request.OutputFilter.Add(output);
         var response = await client.PredictAsync(request);
-        return [.. response.Outputs["scores"].FloatVal];
+        return [.. response.Outputs[output].FloatVal];
     }
 
     public async Task<(string Label, Dictionary<string, float> Scores)> UploadAsync(string model, byte[] image, string contentType, string query = "")
@@ -65,7 +77,7 @@ internal sealed class ImageRoutes
 
     public async Task<ClassificationResponse> GrpcClassifyAsync(string model, string feature, params byte[][] images)
     {
-        var client = new PredictionService.PredictionServiceClient(_host.Grpc);
+        var client = new PredictionService.PredictionServiceClient(_grpc);
         var list = new ExampleList();
         foreach (var image in images)
         {
@@ -92,14 +104,14 @@ internal sealed class ImageRoutes
     }
 
     public async Task<HttpResponseMessage> SendAsync(string path, HttpContent content)
-        => await _host.Http.PostAsync(new Uri(path, UriKind.Relative), content);
+        => await _http.PostAsync(new Uri(path, UriKind.Relative), content);
 
     public static Dictionary<string, float> Scores(JsonElement prediction)
         => prediction.GetProperty("scores").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetSingle());
 
     public static float[] Floats(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetSingle())];
 
-    private async Task<JsonDocument> PostJsonAsync(string path, string body)
+    public async Task<JsonDocument> PostJsonAsync(string path, string body)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         return await PostAsync(path, content);
