@@ -12,9 +12,27 @@ namespace ModelServer.Host.Tests.Images;
 internal sealed class ImageHost : IDisposable
 {
     private readonly TempDirectory _root = new();
-    private readonly ServerFactory _factory;
+    private readonly ServerFactory? _factory;
 
     public ImageHost(IReadOnlyDictionary<string, string>? settings = null, Action<string>? publish = null)
+    {
+        try
+        {
+            Publish(publish);
+            _factory = new ServerFactory(_root.Path, settings?.ToDictionary(kv => kv.Key, kv => (string?)kv.Value));
+            Http = _factory.CreateClient();
+            Grpc = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = _factory.Server.CreateHandler() });
+        }
+        catch
+        {
+            // A host that fails to start (invalid options) must not leave its repository behind.
+            _factory?.Dispose();
+            _root.Dispose();
+            throw;
+        }
+    }
+
+    private void Publish(Action<string>? publish)
     {
         TestModels.Publish(_root.Path, "pos", 1, ImageTestModels.PixelPosition());
         TestModels.Publish(_root.Path, "nolabels", 1, ImageTestModels.PixelPosition(withLabels: false));
@@ -23,9 +41,6 @@ internal sealed class ImageHost : IDisposable
         TestModels.Publish(_root.Path, "nchw", 1, ImageTestModels.PixelPosition(layout: "NCHW"));
         TestModels.Publish(_root.Path, "plain", 1, TestModels.HalfPlusTwo());
         publish?.Invoke(_root.Path);
-        _factory = new ServerFactory(_root.Path, settings?.ToDictionary(kv => kv.Key, kv => (string?)kv.Value));
-        Http = _factory.CreateClient();
-        Grpc = GrpcChannel.ForAddress(_factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = _factory.Server.CreateHandler() });
     }
 
     public string Root => _root.Path;
@@ -34,13 +49,13 @@ internal sealed class ImageHost : IDisposable
 
     public GrpcChannel Grpc { get; }
 
-    public IServiceProvider Services => _factory.Services;
+    public IServiceProvider Services => _factory!.Services;
 
     public void Dispose()
     {
         Grpc.Dispose();
         Http.Dispose();
-        _factory.Dispose();
+        _factory!.Dispose();
         _root.Dispose();
     }
 }
