@@ -11,6 +11,4 @@ internal static partial class ImagingLog
     [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Image {Index} for input '{Input}' refused: {Reason}")]
     public static partial void DecodeFailed(ILogger logger, int index, string input, string reason);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Model file {Path}: image preprocessing or labels are malformed: {Reason}")]
-    public static partial void ModelInfoInvalid(ILogger logger, string path, string reason);
 }
