@@ -10,5 +10,4 @@ internal static partial class ImagingLog
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Image {Index} for input '{Input}' refused: {Reason}")]
     public static partial void DecodeFailed(ILogger logger, int index, string input, string reason);
-
 }
