@@ -17,10 +17,7 @@ public sealed class ImageInputBinder
     public ImageInputBinder(ImageBatchDecoder decoder) => _decoder = decoder;
 
     /// <summary>Names of the model's inputs that accept encoded images (at most one today).</summary>
-    public static IReadOnlySet<string> ImageInputs(OnnxModel model)
-        => ImageModelInfo.For(model).ImageInput is { } name ? new HashSet<string>(StringComparer.Ordinal) { name } : EmptySet;
-
-    private static readonly HashSet<string> EmptySet = [];
+    public static IReadOnlySet<string> ImageInputs(OnnxModel model) => ImageModelInfo.For(model).ImageInputs;
 
     /// <summary>
     /// Replaces each string tensor sent for a non-string input with its decoded image batch. The replaced string

@@ -26,6 +26,7 @@ public sealed class ImageModelInfo
     {
         Preprocessing = preprocessing;
         ImageInput = imageInput;
+        ImageInputs = imageInput is null ? new HashSet<string>() : new HashSet<string>(StringComparer.Ordinal) { imageInput };
         Labels = labels;
         Problem = problem;
     }
@@ -35,6 +36,9 @@ public sealed class ImageModelInfo
 
     /// <summary>The float input that takes images; null when the model has none.</summary>
     public string? ImageInput { get; }
+
+    /// <summary><see cref="ImageInput"/> as a set (empty when none), for readers that ask per input.</summary>
+    public IReadOnlySet<string> ImageInputs { get; }
 
     /// <summary>Class names by index; null when the model has none.</summary>
     public IReadOnlyList<string>? Labels { get; }

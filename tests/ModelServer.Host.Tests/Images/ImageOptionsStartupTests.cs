@@ -16,8 +16,18 @@ public sealed class ImageOptionsStartupTests
             using var host = new ImageHost(new Dictionary<string, string> { [key] = value });
         });
 
-        var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
-        Assert.NotNull(validation);
+        var validation = Flatten(error).OfType<OptionsValidationException>().FirstOrDefault();
+        Assert.True(validation is not null, error.ToString());
         Assert.Contains(named, validation.Message, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        yield return error;
+        var inner = error is AggregateException aggregate ? aggregate.InnerExceptions : (error.InnerException is { } one ? [one] : []);
+        foreach (var child in inner.SelectMany(Flatten))
+        {
+            yield return child;
+        }
     }
 }

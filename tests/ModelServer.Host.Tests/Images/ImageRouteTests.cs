@@ -97,6 +97,16 @@ public sealed class ImageRouteTests : IDisposable
         Assert.Equal(scores[0].Value.GetSingle(), prediction.GetProperty("score").GetSingle());
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")] // what `curl --data-binary @photo.png` sends
+    [InlineData("application/octet-stream")]
+    [InlineData("image/webp")] // a wrong label: the bytes decide the format
+    public async Task ImageBodiesAreUploadsWhateverTheirContentType(string contentType)
+    {
+        var (label, _) = await _routes.UploadAsync("pos", TestImages.Png("bottom"), contentType);
+        Assert.Equal("bottom", label);
+    }
+
     [Fact]
     public async Task LabelsComeFromLabelsTxtOrFallBackToClassIndex()
     {

@@ -30,10 +30,12 @@ internal sealed class ClassifyEndpoint
 
     public async Task HandleAsync(HttpContext context, RestRoute route, CancellationToken cancellationToken)
     {
-        var upload = ImageUploadReader.IsUpload(context.Request);
-        var topK = upload ? TopK(context.Request) : int.MaxValue;
+        var topK = TopK(context.Request);
         using var servable = _predictor.Acquire(route.Model!, route.Version, route.Label);
         using var body = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+
+        // `curl --data-binary @photo.jpg` sends form-urlencoded: image bytes are an upload whatever the label says.
+        var upload = ImageUploadReader.IsUpload(context.Request) || ImageFormatSniffer.Detect(body.WrittenSpan) is not null;
         ClassifyResult result;
         if (upload)
         {

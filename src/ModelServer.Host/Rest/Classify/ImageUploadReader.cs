@@ -27,7 +27,7 @@ internal static class ImageUploadReader
     public static async Task<IReadOnlyList<ReadOnlyMemory<byte>>> ReadAsync(
         HttpRequest request, ReadOnlyMemory<byte> body, ImageOptions limits, CancellationToken cancellationToken)
     {
-        if (!request.ContentType!.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase))
+        if (request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) != true)
         {
             return body.IsEmpty ? throw ServingException.InvalidArgument("The request body is empty: send the image bytes") : [body];
         }
