@@ -28,7 +28,9 @@ builder.Services.AddSingleton<ModelManager>();
 builder.Services.AddSingleton<IInferenceRunner, DirectInferenceRunner>();
 builder.Services.AddSingleton<Predictor>();
 builder.Services.AddSingleton<RestApi>();
-builder.Services.AddHostedService<ModelRepositoryService>();
+builder.Services.AddOptions<RepositoryWatcherOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<RepositoryWatcher>();
+builder.Services.AddHostedService(services => services.GetRequiredService<RepositoryWatcher>());
 builder.Services.AddHostedService<StartupReport>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();

@@ -13,4 +13,10 @@ public sealed class ModelConfigFile
 
     [JsonPropertyName("version_labels")]
     public Dictionary<string, long>? VersionLabels { get; set; }
+
+    [JsonPropertyName("warmup")]
+    public WarmupConfig? Warmup { get; set; }
+
+    // Sections other features own ("batching", "runtime", "preprocessing") are skipped here, not refused
+    // (UnmappedMemberHandling.Skip), so each feature reads its own section from the same file.
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelServer.Runtime.Onnx;
 using ModelServer.Runtime.Serving;
+using ModelServer.Runtime.Warmup;
 
 namespace ModelServer.Runtime.Repository;
 
@@ -94,52 +95,61 @@ public sealed class ModelManager : IDisposable
     }
 
     /// <summary>
-    /// Brings a model in line with its source: loads the versions the policy selects that are not yet loaded,
-    /// then withdraws the ones it no longer selects (never the last available one if nothing new loaded), then
-    /// applies its labels. Calls for the same model are serialized.
+    /// Brings a model in line with its source, taking every version folder on disk as settled (startup, tests).
     /// </summary>
-    public async Task ReconcileAsync(ModelSource source, CancellationToken cancellationToken)
+    public Task<ModelReconcileResult> ReconcileAsync(ModelSource source, CancellationToken cancellationToken)
+        => ReconcileAsync(source, VersionScanner.Scan(source.BasePath, source.ContainmentRoot), cancellationToken);
+
+    /// <summary>
+    /// Brings a model in line with its source: loads (and warms up) the settled versions the policy selects that
+    /// are not yet loaded, applies the labels, and only then withdraws the versions no longer selected — never the
+    /// last available one while its folder exists and nothing newer loaded (TF Serving's availability-preserving
+    /// order). A version that failed is retried only when its fingerprint changes. Calls for one model are serialized.
+    /// </summary>
+    public async Task<ModelReconcileResult> ReconcileAsync(ModelSource source, IReadOnlyList<VersionCandidate> onDisk, CancellationToken cancellationToken)
     {
         var gate = _reconcileLocks.GetOrAdd(source.Name, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var errors = new List<string>();
             var model = _models.GetOrAdd(source.Name, name => new ServedModel(name));
             model.Source = source;
-            var onDisk = VersionFolders.Find(source.BasePath);
-            if (onDisk.Count == 0)
-            {
-                ModelManagerLog.NoVersions(_logger, source.Name, source.BasePath);
-            }
+            ReportNoVersions(model, source, onDisk.Count == 0);
 
-            var wanted = source.Policy.Select(onDisk.Keys);
+            var present = onDisk.ToDictionary(c => c.Version);
+            // Unsettled versions are invisible to the policy unless they already serve (a loaded version is not
+            // reloaded when its files change; it keeps serving until the policy drops it).
+            var eligible = onDisk.Where(c => c.Settled || model.Available.ContainsKey(c.Version)).Select(c => c.Version);
+            var wanted = source.Policy.Select(eligible);
             foreach (var version in wanted.Order())
             {
-                if (model.Available.ContainsKey(version))
+                if (!model.Available.ContainsKey(version))
                 {
-                    continue;
+                    await LoadIfChangedAsync(model, present[version], source, errors, cancellationToken).ConfigureAwait(false);
                 }
-
-                if (model.History.TryGetValue(version, out var seen) && seen.State == ModelVersionState.End && seen.ErrorCode != ServingErrorCode.Ok)
-                {
-                    // A failed version is retried only when its files change (the repository watcher re-sources it).
-                    continue;
-                }
-
-                await LoadAsync(model, version, onDisk[version], cancellationToken).ConfigureAwait(false);
             }
 
             var keep = wanted.ToHashSet();
+            var withdraw = new List<ServableVersion>();
             foreach (var (version, servable) in model.Available)
             {
                 var othersAvailable = model.Available.Keys.Any(v => v != version && keep.Contains(v));
-                if (!keep.Contains(version) && (othersAvailable || !onDisk.ContainsKey(version)))
+                if (!keep.Contains(version) && (othersAvailable || !present.ContainsKey(version)))
                 {
-                    Unload(model, servable);
+                    withdraw.Add(servable);
                 }
             }
 
-            ApplyLabels(model, source.Labels);
+            // Labels move before old versions stop, so a label never points at a gap.
+            var remaining = model.Available.Keys.Except(withdraw.Select(w => w.Version)).ToHashSet();
+            ApplyLabels(model, source.Labels, remaining, errors);
+            foreach (var servable in withdraw)
+            {
+                Unload(model, servable);
+            }
+
+            return new ModelReconcileResult(source.Name, errors);
         }
         finally
         {
@@ -161,13 +171,51 @@ public sealed class ModelManager : IDisposable
         }
     }
 
-    private async Task LoadAsync(ServedModel model, long version, string path, CancellationToken cancellationToken)
+    private async Task LoadIfChangedAsync(ServedModel model, VersionCandidate candidate, ModelSource source, List<string> errors, CancellationToken cancellationToken)
     {
-        var servable = new ServableVersion(model.Name, version, path);
+        if (model.History.TryGetValue(candidate.Version, out var seen) && seen.State == ModelVersionState.End
+            && seen.ErrorCode is not (ServingErrorCode.Ok or ServingErrorCode.Cancelled))
+        {
+            if (seen.Fingerprint == candidate.Fingerprint)
+            {
+                // Failed with these very files: report, but do not retry until they change.
+                errors.Add(Describe(model.Name, candidate.Version, seen.ErrorMessage));
+                return;
+            }
+
+            RepositoryLog.RetryingChanged(_logger, model.Name, candidate.Version);
+        }
+
+        if (candidate.Problem is { } problem)
+        {
+            var refused = new ServableVersion(model.Name, candidate.Version, candidate.Path, candidate.Fingerprint);
+            model.Track(refused);
+            refused.MarkFailed(ServingErrorCode.PermissionDenied, problem);
+            RepositoryLog.VersionRefused(_logger, model.Name, candidate.Version, problem);
+            errors.Add(Describe(model.Name, candidate.Version, problem));
+            return;
+        }
+
+        var error = await LoadAsync(model, candidate, source, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            errors.Add(Describe(model.Name, candidate.Version, error));
+        }
+    }
+
+    private static string Describe(string model, long version, string error) => $"Version {version} of model {model} failed to load: {error}";
+
+    /// <summary>Loads, warms up and publishes one version; returns the error that ended it, or null once AVAILABLE.</summary>
+    private async Task<string?> LoadAsync(ServedModel model, VersionCandidate candidate, ModelSource source, CancellationToken cancellationToken)
+    {
+        var version = candidate.Version;
+        var path = candidate.Path;
+        var servable = new ServableVersion(model.Name, version, path, candidate.Fingerprint);
         model.Track(servable);
         servable.MarkLoading();
         ModelManagerLog.Loading(_logger, model.Name, version, path);
         var started = Stopwatch.GetTimestamp();
+        OnnxModel? loaded = null;
         try
         {
             var file = System.IO.Path.Combine(path, VersionFolders.ModelFileName);
@@ -176,15 +224,46 @@ public sealed class ModelManager : IDisposable
                 throw new OnnxModelException($"{file} does not exist");
             }
 
-            var loaded = await Task.Run(() => OnnxModel.Load(file, _onnxOptions, _logger), cancellationToken).ConfigureAwait(false);
+            loaded = await Task.Run(() => OnnxModel.Load(file, _onnxOptions, _logger), cancellationToken).ConfigureAwait(false);
+            var warmup = await Task.Run(() => ModelWarmup.Run(loaded, source.Warmup, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (source.Warmup.Enabled)
+            {
+                RepositoryLog.WarmedUp(_logger, model.Name, version, warmup.TotalMilliseconds, string.Join(',', source.Warmup.BatchSizes));
+            }
+
+            // The files may have been replaced while ONNX Runtime read them: then what loaded is not what is on
+            // disk. Fail this attempt with the old fingerprint, so the settled new files are retried.
+            var now = VersionScanner.ScanOne(version, path, source.ContainmentRoot ?? source.BasePath);
+            if (now.Fingerprint != candidate.Fingerprint)
+            {
+                RepositoryLog.ChangedWhileLoading(_logger, model.Name, version);
+                throw new OnnxModelException("its files changed while it was loading; it is retried once they settle");
+            }
+
             servable.MarkAvailable(loaded);
+            loaded = null;
             model.Publish(servable);
-            ModelManagerLog.Available(_logger, model.Name, version, loaded.ExecutionProvider, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            ModelManagerLog.Available(_logger, model.Name, version, servable.Model.ExecutionProvider, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return null;
         }
-        catch (Exception ex) when (ex is OnnxModelException or IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Exception ex) when (ex is OnnxModelException or IOException or UnauthorizedAccessException or InvalidOperationException
+                                       or ServingException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            servable.MarkFailed(ServingErrorCode.Unknown, ex.Message);
-            ModelManagerLog.LoadFailed(_logger, model.Name, version, ex.Message);
+            var message = ex is ServingException ? $"warmup failed: {ex.Message}" : ex.Message;
+            servable.MarkFailed(ServingErrorCode.Unknown, message);
+            ModelManagerLog.LoadFailed(_logger, model.Name, version, message);
+            return message;
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown or a reload that gave up: not the files' fault, so the next reconcile tries again.
+            servable.MarkFailed(ServingErrorCode.Cancelled, "loading was cancelled");
+            throw;
+        }
+        finally
+        {
+            // Set only when the version did not become AVAILABLE: its session is not anyone's.
+            loaded?.Dispose();
         }
     }
 
@@ -197,22 +276,46 @@ public sealed class ModelManager : IDisposable
         }
     }
 
-    private void ApplyLabels(ServedModel model, IReadOnlyDictionary<string, long> labels)
+    /// <summary>
+    /// TF Serving's rule: a label may point only at a version that is available (and stays so). One bad label
+    /// rejects the model's new label map as a whole and the previous one stays; the problem is logged once.
+    /// </summary>
+    private void ApplyLabels(ServedModel model, IReadOnlyDictionary<string, long> labels, IReadOnlySet<long> available, List<string> errors)
     {
-        var applied = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        foreach (var (label, version) in labels)
+        var problems = labels.Where(l => !available.Contains(l.Value)).OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => $"Request to assign label to version {l.Value} of model {model.Name}, which is not currently available for inference")
+            .ToArray();
+        if (problems.Length > 0)
         {
-            if (model.Available.ContainsKey(version))
+            errors.AddRange(problems);
+            var problem = string.Join("; ", problems);
+            if (problem != model.LastLabelProblem)
             {
-                applied[label] = version;
+                model.LastLabelProblem = problem;
+                RepositoryLog.LabelsRejected(_logger, model.Name, problem);
             }
-            else
-            {
-                ModelManagerLog.LabelRejected(_logger, model.Name, label, $"Request to assign label to version {version} of model {model.Name}, which is not currently available for inference");
-            }
+
+            return;
         }
 
-        model.SetLabels(applied.ToImmutable());
+        model.LastLabelProblem = null;
+        var applied = labels.ToImmutableDictionary(StringComparer.Ordinal);
+        var current = model.Labels;
+        if (current.Count != applied.Count || applied.Any(l => !current.TryGetValue(l.Key, out var v) || v != l.Value))
+        {
+            model.SetLabels(applied);
+            RepositoryLog.LabelsApplied(_logger, model.Name, applied.Count == 0 ? "(none)" : string.Join(", ", applied.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")));
+        }
+    }
+
+    private void ReportNoVersions(ServedModel model, ModelSource source, bool none)
+    {
+        if (none && !model.NoVersionsReported)
+        {
+            RepositoryLog.NoVersions(_logger, model.Name, source.BasePath);
+        }
+
+        model.NoVersionsReported = none;
     }
 
     public void Dispose()

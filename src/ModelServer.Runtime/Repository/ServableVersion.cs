@@ -14,11 +14,12 @@ public sealed class ServableVersion
     private int _references;
     private OnnxModel? _model;
 
-    public ServableVersion(string modelName, long version, string path)
+    public ServableVersion(string modelName, long version, string path, string fingerprint = "")
     {
         ModelName = modelName;
         Version = version;
         Path = path;
+        Fingerprint = fingerprint;
     }
 
     public string ModelName { get; }
@@ -26,6 +27,9 @@ public sealed class ServableVersion
     public long Version { get; }
 
     public string Path { get; }
+
+    /// <summary>The version folder's file fingerprint when loading started: a failed version is retried only once it differs.</summary>
+    public string Fingerprint { get; }
 
     public ModelVersionState State { get; private set; } = ModelVersionState.Start;
 

@@ -29,6 +29,12 @@ public sealed class ServedModel
 
     public ImmutableDictionary<string, long> Labels => Volatile.Read(ref _labels);
 
+    /// <summary>The last label problem logged, so a poll repeats it in the log only when it changes.</summary>
+    internal string? LastLabelProblem { get; set; }
+
+    /// <summary>Whether "no version folders" was logged since the model last had some.</summary>
+    internal bool NoVersionsReported { get; set; }
+
     internal void Track(ServableVersion version)
     {
         lock (_gate)
