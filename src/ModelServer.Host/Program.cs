@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
+using ModelServer.Host.ModelConfig;
 using ModelServer.Host.Rest;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Onnx;
@@ -29,7 +30,11 @@ builder.Services.AddSingleton<IInferenceRunner, DirectInferenceRunner>();
 builder.Services.AddSingleton<Predictor>();
 builder.Services.AddSingleton<RestApi>();
 builder.Services.AddOptions<RepositoryWatcherOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ModelConfigFileOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<RepositoryWatcher>();
+builder.Services.AddSingleton<ModelConfigReloader>();
+// The config file is read before the watcher's first poll: hosted services start in registration order.
+builder.Services.AddHostedService<ModelConfigFileService>();
 builder.Services.AddHostedService(services => services.GetRequiredService<RepositoryWatcher>());
 builder.Services.AddHostedService<StartupReport>();
 

@@ -143,13 +143,14 @@ public sealed class ModelManager : IDisposable
 
             // Labels move before old versions stop, so a label never points at a gap.
             var remaining = model.Available.Keys.Except(withdraw.Select(w => w.Version)).ToHashSet();
-            ApplyLabels(model, source.Labels, remaining, errors);
+            var labelErrors = new List<string>();
+            ApplyLabels(model, source.Labels, remaining, labelErrors);
             foreach (var servable in withdraw)
             {
                 Unload(model, servable);
             }
 
-            return new ModelReconcileResult(source.Name, errors);
+            return new ModelReconcileResult(source.Name, errors, labelErrors);
         }
         finally
         {
@@ -263,7 +264,11 @@ public sealed class ModelManager : IDisposable
         finally
         {
             // Set only when the version did not become AVAILABLE: its session is not anyone's.
-            loaded?.Dispose();
+            if (loaded is not null)
+            {
+                loaded.Dispose();
+                NativeHeap.Trim();
+            }
         }
     }
 

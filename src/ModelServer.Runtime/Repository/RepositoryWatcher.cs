@@ -209,7 +209,7 @@ public sealed class RepositoryWatcher : BackgroundService
         var settle = _options.SettlePeriod;
         var observed = candidates.Select(c =>
         {
-            var settled = settleAll || _stability.IsSettled(source.Name, c, now, settle);
+            var settled = _stability.Observe(source.Name, c, now, settle, settleAll);
             if (!settled)
             {
                 RepositoryLog.VersionUnsettled(_logger, source.Name, c.Version);
@@ -217,14 +217,6 @@ public sealed class RepositoryWatcher : BackgroundService
 
             return c with { Settled = settled };
         }).ToArray();
-        if (settleAll)
-        {
-            foreach (var c in candidates)
-            {
-                _stability.IsSettled(source.Name, c, now, settle);
-            }
-        }
-
         _stability.Retain(source.Name, candidates.Select(c => c.Version));
         return await _manager.ReconcileAsync(source, observed, cancellationToken).ConfigureAwait(false);
     }

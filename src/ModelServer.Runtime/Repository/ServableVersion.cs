@@ -134,6 +134,10 @@ public sealed class ServableVersion
             }
         }
 
-        toDispose?.Dispose();
+        if (toDispose is not null)
+        {
+            toDispose.Dispose();
+            NativeHeap.Trim();
+        }
     }
 }
