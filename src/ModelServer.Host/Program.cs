@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
-using ModelServer.Host.ModelConfig;
+using ModelServer.Host.ConfigReload;
 using ModelServer.Host.Rest;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Onnx;

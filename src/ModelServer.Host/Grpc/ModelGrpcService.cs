@@ -1,5 +1,5 @@
 using Grpc.Core;
-using ModelServer.Host.ModelConfig;
+using ModelServer.Host.ConfigReload;
 using ModelServer.Host.TensorFlow;
 using ModelServer.Runtime.Repository;
 using ModelServer.Runtime.Serving;

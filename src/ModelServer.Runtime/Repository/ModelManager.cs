@@ -282,34 +282,42 @@ public sealed class ModelManager : IDisposable
     }
 
     /// <summary>
-    /// TF Serving's rule: a label may point only at a version that is available (and stays so). One bad label
-    /// rejects the model's new label map as a whole and the previous one stays; the problem is logged once.
+    /// TF Serving's rule: a label may point only at a version that is available (and stays so). A label whose new
+    /// target is not is reported with TF Serving's FAILED_PRECONDITION text and keeps its previous target while that
+    /// still serves (so a canary moved ahead of its version's load keeps answering); the other labels apply.
     /// </summary>
     private void ApplyLabels(ServedModel model, IReadOnlyDictionary<string, long> labels, IReadOnlySet<long> available, List<string> errors)
     {
-        var problems = labels.Where(l => !available.Contains(l.Value)).OrderBy(l => l.Key, StringComparer.Ordinal)
-            .Select(l => $"Request to assign label to version {l.Value} of model {model.Name}, which is not currently available for inference")
-            .ToArray();
-        if (problems.Length > 0)
+        var current = model.Labels;
+        var applied = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var (label, version) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
         {
-            errors.AddRange(problems);
-            var problem = string.Join("; ", problems);
-            if (problem != model.LastLabelProblem)
+            if (available.Contains(version))
             {
-                model.LastLabelProblem = problem;
-                RepositoryLog.LabelsRejected(_logger, model.Name, problem);
+                applied[label] = version;
+                continue;
             }
 
-            return;
+            problems.Add($"Request to assign label to version {version} of model {model.Name}, which is not currently available for inference");
+            if (current.TryGetValue(label, out var previous) && available.Contains(previous))
+            {
+                applied[label] = previous;
+            }
         }
 
-        model.LastLabelProblem = null;
-        var applied = labels.ToImmutableDictionary(StringComparer.Ordinal);
-        var current = model.Labels;
+        errors.AddRange(problems);
+        var problem = problems.Count == 0 ? null : string.Join("; ", problems);
+        if (problem is not null && problem != model.LastLabelProblem)
+        {
+            RepositoryLog.LabelsRejected(_logger, model.Name, problem);
+        }
+
+        model.LastLabelProblem = problem;
         if (current.Count != applied.Count || applied.Any(l => !current.TryGetValue(l.Key, out var v) || v != l.Value))
         {
-            model.SetLabels(applied);
-            RepositoryLog.LabelsApplied(_logger, model.Name, applied.Count == 0 ? "(none)" : string.Join(", ", applied.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")));
+            model.SetLabels(applied.ToImmutable());
+            RepositoryLog.LabelsApplied(_logger, model.Name, applied.Count == 0 ? "(none)" : string.Join(", ", applied.Select(l => $"{l.Key}={l.Value}")));
         }
     }
 

@@ -41,7 +41,7 @@ internal static partial class RepositoryLog
     [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Model {Model} labels are now {Labels}")]
     public static partial void LabelsApplied(ILogger logger, string model, string labels);
 
-    [LoggerMessage(EventId = 4012, Level = LogLevel.Warning, Message = "Model {Model}: {Error}. Its previous labels stay")]
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Warning, Message = "Model {Model}: {Error}. Such a label keeps its previous version while that serves")]
     public static partial void LabelsRejected(ILogger logger, string model, string error);
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Model {Model} has no version folders under {Path}; it serves nothing until one appears")]

@@ -39,7 +39,7 @@ public sealed class LabelsAndPolicyTests
     }
 
     [Fact]
-    public async Task A_label_to_a_missing_version_is_refused_with_TF_Servings_message_and_the_old_labels_stay()
+    public async Task A_label_to_a_missing_version_is_refused_with_TF_Servings_message_and_keeps_its_previous_target()
     {
         using var repo = new LiveRepository();
         TestModels.Publish(repo.Root, "m", 1, TestModels.Versioned(1));
@@ -47,11 +47,14 @@ public sealed class LabelsAndPolicyTests
         await repo.PollAsync();
         Assert.Equal(1f, repo.Predict("m", label: "stable"));
 
-        await WriteConfigAsync(repo, "m", """{ "version_labels": { "stable": 1, "canary": 5 } }""");
+        await WriteConfigAsync(repo, "m", """{ "version_labels": { "stable": 7, "canary": 5 } }""");
         var result = (await repo.PollAsync()).Single();
 
         Assert.Equal(
-            ["Request to assign label to version 5 of model m, which is not currently available for inference"],
+            [
+                "Request to assign label to version 5 of model m, which is not currently available for inference",
+                "Request to assign label to version 7 of model m, which is not currently available for inference",
+            ],
             result.LabelErrors);
         Assert.Equal(1f, repo.Predict("m", label: "stable"));
         var ex = Assert.Throws<ServingException>(() => repo.Predict("m", label: "canary"));

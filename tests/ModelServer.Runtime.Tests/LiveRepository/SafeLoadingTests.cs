@@ -102,7 +102,7 @@ public sealed class SafeLoadingTests
     {
         using var folder = new TempDirectory();
         File.WriteAllText(Path.Combine(folder.Path, "config.json"), """{ "warmup": { "batch_sizes": [0] } }""");
-        var ex = Assert.Throws<InvalidDataException>(() => Configuration.ModelConfigReader.Read("m", folder.Path));
+        var ex = Assert.Throws<InvalidDataException>(() => Runtime.Configuration.ModelConfigReader.Read("m", folder.Path));
         Assert.Contains("warmup.batch_sizes", ex.Message);
     }
 }

@@ -5,7 +5,7 @@ using ModelServer.Runtime.Repository;
 using ModelServer.Runtime.Serving;
 using Tensorflow.Serving;
 
-namespace ModelServer.Host.ModelConfig;
+namespace ModelServer.Host.ConfigReload;
 
 /// <summary>
 /// TF Serving's <c>--model_config_file</c>: read before the repository watcher's first poll (registered ahead of

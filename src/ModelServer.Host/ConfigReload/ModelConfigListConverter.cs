@@ -3,7 +3,7 @@ using ModelServer.Runtime.Serving;
 using Tensorflow.Serving;
 using PolicyCase = Tensorflow.Serving.FileSystemStoragePathSourceConfig.Types.ServableVersionPolicy.PolicyChoiceOneofCase;
 
-namespace ModelServer.Host.ModelConfig;
+namespace ModelServer.Host.ConfigReload;
 
 /// <summary>
 /// Validates a TF Serving <see cref="ModelServerConfig"/> and turns its <c>model_config_list</c> into the Runtime's

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ModelServer.Host.ModelConfig;
+namespace ModelServer.Host.ConfigReload;
 
 /// <summary>TF Serving's <c>--model_config_file</c> and its poll period (section <c>ModelServer</c>); validated at start.</summary>
 public sealed class ModelConfigFileOptions

@@ -3,7 +3,7 @@ using ModelServer.Runtime.Repository;
 using ModelServer.Runtime.Serving;
 using Tensorflow.Serving;
 
-namespace ModelServer.Host.ModelConfig;
+namespace ModelServer.Host.ConfigReload;
 
 /// <summary>
 /// Applies a new <c>model_config_list</c> (from the reload RPC or an edited config file) with TF Serving's
