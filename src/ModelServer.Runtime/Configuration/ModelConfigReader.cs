@@ -44,6 +44,12 @@ public static class ModelConfigReader
             config?.VersionLabels ?? new Dictionary<string, long>(StringComparer.Ordinal))
         {
             Warmup = ToWarmup(config?.Warmup, file),
+            Transition = config?.VersionTransition switch
+            {
+                null or "availability_preserving" => VersionTransition.AvailabilityPreserving,
+                "resource_preserving" => VersionTransition.ResourcePreserving,
+                var other => throw new InvalidDataException($"{file}: version_transition must be availability_preserving or resource_preserving, not \"{other}\"."),
+            },
         };
     }
 

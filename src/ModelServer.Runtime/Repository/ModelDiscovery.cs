@@ -71,6 +71,7 @@ internal static class ModelDiscovery
         {
             ContainmentRoot = entry.ContainmentRoot ?? entry.BasePath,
             Warmup = warmup ? settings.Warmup : WarmupSettings.Disabled,
+            Transition = settings.Transition,
         };
         return new DeclaredModel(entry.Name, source, folder.Problem);
     }

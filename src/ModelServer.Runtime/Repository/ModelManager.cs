@@ -122,6 +122,11 @@ public sealed class ModelManager : IDisposable
             // reloaded when its files change; it keeps serving until the policy drops it).
             var eligible = onDisk.Where(c => c.Settled || model.Available.ContainsKey(c.Version)).Select(c => c.Version);
             var wanted = source.Policy.Select(eligible);
+            if (source.Transition == VersionTransition.ResourcePreserving && wanted.Any(v => !model.Available.ContainsKey(v)))
+            {
+                await UnloadFirstAsync(model, wanted, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var version in wanted.Order())
             {
                 if (!model.Available.ContainsKey(version))
@@ -171,6 +176,32 @@ public sealed class ModelManager : IDisposable
             model.SetLabels(ImmutableDictionary<string, long>.Empty);
         }
     }
+
+    /// <summary>
+    /// Resource-preserving transition (TF Serving pitfall 6: a swap needs twice the memory): withdraw the versions the
+    /// policy drops and wait, bounded, for their sessions to be disposed before the new ones load. The model serves
+    /// nothing in between, which is the price the owner chose in config.json.
+    /// </summary>
+    private async Task UnloadFirstAsync(ServedModel model, IReadOnlyList<long> wanted, CancellationToken cancellationToken)
+    {
+        var dropped = model.Available.Values.Where(s => !wanted.Contains(s.Version)).ToArray();
+        foreach (var servable in dropped)
+        {
+            Unload(model, servable);
+        }
+
+        try
+        {
+            await Task.WhenAll(dropped.Select(s => s.Ended)).WaitAsync(DrainTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            RepositoryLog.DrainTimedOut(_logger, model.Name, DrainTimeout.TotalSeconds);
+        }
+    }
+
+    /// <summary>How long an unload-first transition waits for requests in flight on the old version before loading anyway.</summary>
+    public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(30);
 
     private async Task LoadIfChangedAsync(ServedModel model, VersionCandidate candidate, ModelSource source, List<string> errors, CancellationToken cancellationToken)
     {

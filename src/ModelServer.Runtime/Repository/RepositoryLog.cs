@@ -50,6 +50,9 @@ internal static partial class RepositoryLog
     [LoggerMessage(EventId = 4014, Level = LogLevel.Error, Message = "Repository poll failed: {Error}")]
     public static partial void PollFailed(ILogger logger, Exception exception, string error);
 
+    [LoggerMessage(EventId = 4016, Level = LogLevel.Warning, Message = "Model {Model}: requests on the unloaded version did not finish within {Seconds} s; loading the new version anyway")]
+    public static partial void DrainTimedOut(ILogger logger, string model, double seconds);
+
     [LoggerMessage(EventId = 4015, Level = LogLevel.Information, Message = "Serving the configured model list ({Count} models): {Models}")]
     public static partial void ConfiguredModels(ILogger logger, int count, string models);
 }

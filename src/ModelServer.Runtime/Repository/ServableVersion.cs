@@ -12,6 +12,7 @@ public sealed class ServableVersion
 {
     private readonly object _gate = new();
     private int _references;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private OnnxModel? _model;
 
     public ServableVersion(string modelName, long version, string path, string fingerprint = "")
@@ -36,6 +37,9 @@ public sealed class ServableVersion
     public ServingErrorCode ErrorCode { get; private set; }
 
     public string ErrorMessage { get; private set; } = string.Empty;
+
+    /// <summary>Completes when an AVAILABLE version has been unloaded and its session disposed (the last request ended).</summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>The loaded model; valid only while the caller holds a handle.</summary>
     public OnnxModel Model => _model ?? throw new InvalidOperationException($"Version {Version} of {ModelName} is not loaded.");
@@ -138,6 +142,7 @@ public sealed class ServableVersion
         {
             toDispose.Dispose();
             NativeHeap.Trim();
+            _ended.TrySetResult();
         }
     }
 }

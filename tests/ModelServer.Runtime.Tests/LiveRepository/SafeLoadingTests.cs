@@ -105,4 +105,43 @@ public sealed class SafeLoadingTests
         var ex = Assert.Throws<InvalidDataException>(() => Runtime.Configuration.ModelConfigReader.Read("m", folder.Path));
         Assert.Contains("warmup.batch_sizes", ex.Message);
     }
+
+    [Fact]
+    public async Task Resource_preserving_transition_unloads_and_drains_the_old_version_before_loading_the_new_one()
+    {
+        using var repo = new LiveRepository();
+        TestModels.Publish(repo.Root, "m", 1, TestModels.Versioned(1));
+        await File.WriteAllTextAsync(Path.Combine(repo.Root, "m", "config.json"), """{ "version_transition": "resource_preserving" }""");
+        await repo.PollAsync();
+        var inFlight = repo.Manager.Acquire("m", null, null);
+
+        TestModels.PublishAtomically(repo.Root, "m", 2, TestModels.Versioned(2));
+        File.SetLastWriteTimeUtc(Path.Combine(repo.Root, "m", "2", "model.onnx"), repo.Time.GetUtcNow().UtcDateTime.AddMinutes(-5));
+        var poll = repo.PollAsync();
+
+        // Version 1 is withdrawn at once; version 2 waits until the request on version 1 ends.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (repo.Status("m", 1).State != ModelVersionState.Unloading && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(ModelVersionState.Unloading, repo.Status("m", 1).State);
+        Assert.False(repo.Manager.Find("m")!.History.ContainsKey(2));
+        Assert.Empty(repo.Available("m"));
+
+        inFlight.Dispose();
+        await poll;
+        Assert.Equal(ModelVersionState.End, repo.Status("m", 1).State);
+        Assert.Equal(2f, repo.Predict("m"));
+    }
+
+    [Fact]
+    public void An_unknown_version_transition_names_the_choices()
+    {
+        using var folder = new TempDirectory();
+        File.WriteAllText(Path.Combine(folder.Path, "config.json"), """{ "version_transition": "fast" }""");
+        var ex = Assert.Throws<InvalidDataException>(() => Runtime.Configuration.ModelConfigReader.Read("m", folder.Path));
+        Assert.Contains("availability_preserving or resource_preserving", ex.Message);
+    }
 }
