@@ -275,6 +275,9 @@ public sealed class ModelManager : IDisposable
             servable.MarkAvailable(loaded);
             loaded = null;
             model.Publish(servable);
+
+            // Loading parsed the whole file and freed it again: hand that back too, or it stays resident.
+            NativeHeap.Trim();
             ModelManagerLog.Available(_logger, model.Name, version, servable.Model.ExecutionProvider, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return null;
         }
