@@ -35,11 +35,25 @@ public sealed class ServedModel
     /// <summary>Whether "no version folders" was logged since the model last had some.</summary>
     internal bool NoVersionsReported { get; set; }
 
+    /// <summary>
+    /// END versions kept in <see cref="History"/> when a new version is tracked (TF Serving keeps them all, so a model
+    /// swapped every hour lists thousands); the version that load replaces ends afterwards, so status shows one more.
+    /// </summary>
+    public const int MaxEndedVersions = 16;
+
     internal void Track(ServableVersion version)
     {
         lock (_gate)
         {
-            _history = _history.SetItem(version.Version, version);
+            var history = _history.SetItem(version.Version, version);
+            var ended = history.Values.Where(v => v.State == ModelVersionState.End).ToArray();
+            foreach (var old in ended.Take(Math.Max(0, ended.Length - MaxEndedVersions)))
+            {
+                // Oldest first; a forgotten failed version is merely retried once more if it comes back into policy.
+                history = history.Remove(old.Version);
+            }
+
+            _history = history;
         }
     }
 

@@ -235,4 +235,25 @@ public sealed class RepositoryWatcherTests
         await repo.PollAsync();
         Assert.Equal([1L], repo.Available("m"));
     }
+
+    [Fact]
+    public async Task Status_keeps_a_bounded_number_of_ended_versions()
+    {
+        using var repo = new LiveRepository();
+        var versions = ServedModel.MaxEndedVersions + 5;
+        for (var v = 1; v <= versions; v++)
+        {
+            TestModels.PublishAtomically(repo.Root, "m", v, TestModels.Versioned(v));
+            File.SetLastWriteTimeUtc(Path.Combine(repo.Root, "m", v.ToString(System.Globalization.CultureInfo.InvariantCulture), "model.onnx"), repo.Time.GetUtcNow().UtcDateTime.AddMinutes(-5));
+            await repo.PollAsync();
+        }
+
+        var statuses = repo.Manager.GetStatus("m", null);
+        // Pruned when a version is tracked: the one withdrawn by that load ends after the pruning, hence + 1.
+        Assert.Equal(ServedModel.MaxEndedVersions + 2, statuses.Count);
+        Assert.Equal(versions, statuses[0].Version);
+        Assert.Equal(ModelVersionState.Available, statuses[0].State);
+        Assert.All(statuses.Skip(1), s => Assert.Equal(ModelVersionState.End, s.State));
+        Assert.Equal(versions - ServedModel.MaxEndedVersions - 1, statuses[^1].Version);
+    }
 }
