@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelServer.Runtime.Onnx;
 using ModelServer.Runtime.Serving;
-using ModelServer.Runtime.Warmup;
 
 namespace ModelServer.Runtime.Repository;
 
@@ -149,7 +147,7 @@ public sealed class ModelManager : IDisposable
             // Labels move before old versions stop, so a label never points at a gap.
             var remaining = model.Available.Keys.Except(withdraw.Select(w => w.Version)).ToHashSet();
             var labelErrors = new List<string>();
-            ApplyLabels(model, source.Labels, remaining, labelErrors);
+            LabelAssignment.Apply(model, source.Labels, remaining, labelErrors, _logger);
             foreach (var servable in withdraw)
             {
                 Unload(model, servable);
@@ -228,7 +226,7 @@ public sealed class ModelManager : IDisposable
             return;
         }
 
-        var error = await LoadAsync(model, candidate, source, cancellationToken).ConfigureAwait(false);
+        var error = await VersionLoader.LoadAsync(model, candidate, source, _onnxOptions, _logger, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             errors.Add(Describe(model.Name, candidate.Version, error));
@@ -237,121 +235,12 @@ public sealed class ModelManager : IDisposable
 
     private static string Describe(string model, long version, string error) => $"Version {version} of model {model} failed to load: {error}";
 
-    /// <summary>Loads, warms up and publishes one version; returns the error that ended it, or null once AVAILABLE.</summary>
-    private async Task<string?> LoadAsync(ServedModel model, VersionCandidate candidate, ModelSource source, CancellationToken cancellationToken)
-    {
-        var version = candidate.Version;
-        var path = candidate.Path;
-        var servable = new ServableVersion(model.Name, version, path, candidate.Fingerprint);
-        model.Track(servable);
-        servable.MarkLoading();
-        ModelManagerLog.Loading(_logger, model.Name, version, path);
-        var started = Stopwatch.GetTimestamp();
-        OnnxModel? loaded = null;
-        try
-        {
-            var file = System.IO.Path.Combine(path, VersionFolders.ModelFileName);
-            if (!File.Exists(file))
-            {
-                throw new OnnxModelException($"{file} does not exist");
-            }
-
-            loaded = await Task.Run(() => OnnxModel.Load(file, _onnxOptions, _logger), cancellationToken).ConfigureAwait(false);
-            var warmup = await Task.Run(() => ModelWarmup.Run(loaded, source.Warmup, cancellationToken), cancellationToken).ConfigureAwait(false);
-            if (source.Warmup.Enabled)
-            {
-                RepositoryLog.WarmedUp(_logger, model.Name, version, warmup.TotalMilliseconds, string.Join(',', source.Warmup.BatchSizes));
-            }
-
-            // The files may have been replaced while ONNX Runtime read them: then what loaded is not what is on
-            // disk. Fail this attempt with the old fingerprint, so the settled new files are retried.
-            var now = VersionScanner.ScanOne(version, path, source.ContainmentRoot ?? source.BasePath);
-            if (now.Fingerprint != candidate.Fingerprint)
-            {
-                RepositoryLog.ChangedWhileLoading(_logger, model.Name, version);
-                throw new OnnxModelException("its files changed while it was loading; it is retried once they settle");
-            }
-
-            servable.MarkAvailable(loaded);
-            loaded = null;
-            model.Publish(servable);
-
-            // Loading parsed the whole file and freed it again: hand that back too, or it stays resident.
-            NativeHeap.Trim();
-            ModelManagerLog.Available(_logger, model.Name, version, servable.Model.ExecutionProvider, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return null;
-        }
-        catch (Exception ex) when (ex is OnnxModelException or IOException or UnauthorizedAccessException or InvalidOperationException
-                                       or ServingException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
-        {
-            var message = ex is ServingException ? $"warmup failed: {ex.Message}" : ex.Message;
-            servable.MarkFailed(ServingErrorCode.Unknown, message);
-            ModelManagerLog.LoadFailed(_logger, model.Name, version, message);
-            return message;
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown or a reload that gave up: not the files' fault, so the next reconcile tries again.
-            servable.MarkFailed(ServingErrorCode.Cancelled, "loading was cancelled");
-            throw;
-        }
-        finally
-        {
-            // Set only when the version did not become AVAILABLE: its session is not anyone's.
-            if (loaded is not null)
-            {
-                loaded.Dispose();
-                NativeHeap.Trim();
-            }
-        }
-    }
-
     private void Unload(ServedModel model, ServableVersion servable)
     {
         if (model.Withdraw(servable.Version))
         {
             ModelManagerLog.Unloading(_logger, model.Name, servable.Version);
             servable.BeginUnload();
-        }
-    }
-
-    /// <summary>
-    /// TF Serving's rule: a label may point only at a version that is available (and stays so). A label whose new
-    /// target is not is reported with TF Serving's FAILED_PRECONDITION text and keeps its previous target while that
-    /// still serves (so a canary moved ahead of its version's load keeps answering); the other labels apply.
-    /// </summary>
-    private void ApplyLabels(ServedModel model, IReadOnlyDictionary<string, long> labels, IReadOnlySet<long> available, List<string> errors)
-    {
-        var current = model.Labels;
-        var applied = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        var problems = new List<string>();
-        foreach (var (label, version) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
-        {
-            if (available.Contains(version))
-            {
-                applied[label] = version;
-                continue;
-            }
-
-            problems.Add($"Request to assign label to version {version} of model {model.Name}, which is not currently available for inference");
-            if (current.TryGetValue(label, out var previous) && available.Contains(previous))
-            {
-                applied[label] = previous;
-            }
-        }
-
-        errors.AddRange(problems);
-        var problem = problems.Count == 0 ? null : string.Join("; ", problems);
-        if (problem is not null && problem != model.LastLabelProblem)
-        {
-            RepositoryLog.LabelsRejected(_logger, model.Name, problem);
-        }
-
-        model.LastLabelProblem = problem;
-        if (current.Count != applied.Count || applied.Any(l => !current.TryGetValue(l.Key, out var v) || v != l.Value))
-        {
-            model.SetLabels(applied.ToImmutable());
-            RepositoryLog.LabelsApplied(_logger, model.Name, applied.Count == 0 ? "(none)" : string.Join(", ", applied.Select(l => $"{l.Key}={l.Value}")));
         }
     }
 
