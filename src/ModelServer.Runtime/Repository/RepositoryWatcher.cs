@@ -170,10 +170,10 @@ public sealed class RepositoryWatcher : BackgroundService
         var results = new List<ModelReconcileResult>(declared.Count);
         foreach (var model in declared)
         {
-            ReportProblem(model.Name, model.Problem);
             var source = model.Source ?? _manager.Find(model.Name)?.Source;
             if (source is null)
             {
+                ReportProblem(model.Name, model.Problem);
                 results.Add(new ModelReconcileResult(model.Name, [model.Problem ?? "no settings"]));
                 continue;
             }
@@ -183,7 +183,9 @@ public sealed class RepositoryWatcher : BackgroundService
                 RepositoryLog.ModelAppeared(_logger, model.Name, source.BasePath);
             }
 
-            results.Add(await ReconcileAsync(source, settleAll, cancellationToken).ConfigureAwait(false));
+            var (result, scanProblem) = await ReconcileAsync(source, settleAll, cancellationToken).ConfigureAwait(false);
+            ReportProblem(model.Name, model.Problem ?? scanProblem);
+            results.Add(result);
         }
 
         _events.Sync(configured is null && string.IsNullOrEmpty(_serving.ModelBasePath)
@@ -192,8 +194,17 @@ public sealed class RepositoryWatcher : BackgroundService
         return results;
     }
 
-    private async Task<ModelReconcileResult> ReconcileAsync(ModelSource source, bool settleAll, CancellationToken cancellationToken)
+    /// <summary>Reconciles one model with its settled versions; a base path that cannot be listed leaves it as it is (the problem comes back).</summary>
+    private async Task<(ModelReconcileResult Result, string? Problem)> ReconcileAsync(ModelSource source, bool settleAll, CancellationToken cancellationToken)
     {
+        if (!Directory.Exists(source.BasePath))
+        {
+            // A vanished base path is more often a volume glitch than an intent: keep serving, say so once.
+            // (A model folder removed from the repository is not declared any more, and unloads.)
+            var missing = $"base path {source.BasePath} of model {source.Name} does not exist";
+            return (new ModelReconcileResult(source.Name, [missing]), missing);
+        }
+
         IReadOnlyList<VersionCandidate> candidates;
         try
         {
@@ -201,8 +212,7 @@ public sealed class RepositoryWatcher : BackgroundService
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            ReportProblem(source.Name, ex.Message);
-            return new ModelReconcileResult(source.Name, [ex.Message]);
+            return (new ModelReconcileResult(source.Name, [ex.Message]), ex.Message);
         }
 
         var now = _time.GetUtcNow();
@@ -218,7 +228,7 @@ public sealed class RepositoryWatcher : BackgroundService
             return c with { Settled = settled };
         }).ToArray();
         _stability.Retain(source.Name, candidates.Select(c => c.Version));
-        return await _manager.ReconcileAsync(source, observed, cancellationToken).ConfigureAwait(false);
+        return (await _manager.ReconcileAsync(source, observed, cancellationToken).ConfigureAwait(false), null);
     }
 
     private void ReportProblem(string model, string? problem)

@@ -256,4 +256,20 @@ public sealed class RepositoryWatcherTests
         Assert.All(statuses.Skip(1), s => Assert.Equal(ModelVersionState.End, s.State));
         Assert.Equal(versions - ServedModel.MaxEndedVersions - 1, statuses[^1].Version);
     }
+
+    [Fact]
+    public async Task A_configured_base_path_that_vanishes_is_reported_and_its_versions_keep_serving()
+    {
+        using var repo = new LiveRepository();
+        var basePath = Path.Combine(repo.Outside, "m");
+        TestModels.Publish(repo.Outside, "m", 1, TestModels.Versioned(1));
+        var applied = await repo.Watcher.ApplyConfiguredModelsAsync([ModelSource.ForFolder("m", basePath)], CancellationToken.None);
+        Assert.True(applied.Single().Succeeded);
+
+        Directory.Move(basePath, basePath + ".moved");
+        var results = await repo.SettleAsync();
+
+        Assert.Equal([$"base path {basePath} of model m does not exist"], results.Single().LoadErrors);
+        Assert.Equal(1f, repo.Predict("m"));
+    }
 }
