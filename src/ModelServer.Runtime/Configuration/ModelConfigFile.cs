@@ -13,4 +13,7 @@ public sealed class ModelConfigFile
 
     [JsonPropertyName("version_labels")]
     public Dictionary<string, long>? VersionLabels { get; set; }
+
+    [JsonPropertyName("batching")]
+    public BatchingConfig? Batching { get; set; }
 }
