@@ -58,7 +58,8 @@ public static class CommandLineFlags
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
             var name = equals < 0 ? arg[2..] : arg[2..equals];
             string? value = equals < 0 ? null : arg[(equals + 1)..];
-            if (name is "urls" or "environment" or "contentRoot" or "applicationName")
+            // Host settings and raw configuration keys (--ModelServer:OnnxRuntime:IntraOpNumThreads=2) pass through.
+            if (name is "urls" or "environment" or "contentRoot" or "applicationName" || name.Contains(':', StringComparison.Ordinal) || name.Any(char.IsAsciiLetterUpper))
             {
                 result.Add(arg);
                 continue;

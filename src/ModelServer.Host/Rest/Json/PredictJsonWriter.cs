@@ -177,9 +177,14 @@ internal static class PredictJsonWriter
                     writer.WriteBase64String("b64"u8, value);
                     writer.WriteEndObject();
                 }
-                else
+                else if (System.Text.Unicode.Utf8.IsValid(value))
                 {
                     writer.WriteStringValue(value);
+                }
+                else
+                {
+                    // JSON text must be UTF-8; bytes that are not come out as U+FFFD rather than failing the reply.
+                    writer.WriteStringValue(System.Text.Encoding.UTF8.GetString(value));
                 }
 
                 break;
