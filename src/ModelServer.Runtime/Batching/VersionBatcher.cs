@@ -200,16 +200,9 @@ internal sealed partial class VersionBatcher : IDisposable
             {
                 batch = Form(head.Value.Key, head, now);
             }
-            else
+            else if (FullKey() is { } full)
             {
-                foreach (var (key, rows) in _rowsByKey)
-                {
-                    if (rows >= _executionBatchSize)
-                    {
-                        batch = Form(key, head, now);
-                        break;
-                    }
-                }
+                batch = Form(full, head, now);
             }
 
             if (batch is null)
@@ -234,6 +227,20 @@ internal sealed partial class VersionBatcher : IDisposable
         }
 
         return ready;
+    }
+
+    /// <summary>A kind of request with a whole batch of rows queued (the size trigger), if any.</summary>
+    private BatchKey? FullKey()
+    {
+        foreach (var (key, rows) in _rowsByKey)
+        {
+            if (rows >= _executionBatchSize)
+            {
+                return key;
+            }
+        }
+
+        return null;
     }
 
     private void TakeWhole(LinkedListNode<BatchTask> node)
