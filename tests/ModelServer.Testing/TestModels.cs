@@ -43,6 +43,14 @@ public static class TestModels
         .Node("Add", ["xw", "b"], ["y"])
         .Build();
 
+    /// <summary>A lookup <c>y = table[index]</c> over a 4-entry float table: index int64 <c>[batch]</c>; an index out of range fails the run.</summary>
+    public static byte[] Lookup() => new OnnxGraphBuilder()
+        .Input("index", DataType.Int64, [null])
+        .Output("y", DataType.Float, [null])
+        .FloatConstant("table", [10f, 20f, 30f, 40f], 4)
+        .Node("Gather", ["table", "index"], ["y"])
+        .Build();
+
     /// <summary><c>y = x + 1</c> on a fixed <c>[2, 2]</c> float input: dimension 0 is not a batch dimension.</summary>
     public static byte[] FixedShape() => new OnnxGraphBuilder()
         .Input("x", DataType.Float, 2, 2)
