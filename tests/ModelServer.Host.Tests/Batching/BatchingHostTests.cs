@@ -24,6 +24,8 @@ public sealed class BatchingHostTests
 
     private static int QueuedRequests(BatchingServer server) => server.GetService<BatchingMetrics>().Snapshot().SingleOrDefault()?.QueuedRequests ?? 0;
 
+    private static long QueuedRows(BatchingServer server) => server.GetService<BatchingMetrics>().Snapshot().SingleOrDefault()?.QueuedRows ?? 0;
+
     /// <summary>Polls a condition the server reaches asynchronously (bounded; no fixed sleep, no timing assert).</summary>
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
@@ -42,7 +44,9 @@ public sealed class BatchingHostTests
 
         batching.Executor.Close();
         var calls = Enumerable.Range(0, 64).Select(c => batching.Prediction.PredictAsync(Request(Rows(c, 1 + (c % 2)), 1 + (c % 2))).ResponseAsync).ToArray();
-        await WaitUntilAsync(() => QueuedRequests(batching) == 62);
+        // Every call has arrived once each of its rows is either queued or in a batch held at the gate.
+        var totalRows = Enumerable.Range(0, 64).Sum(c => 1 + (c % 2));
+        await WaitUntilAsync(() => QueuedRows(batching) + batching.Executor.RunRows.Sum() == totalRows);
         batching.Executor.Open();
         var replies = await Task.WhenAll(calls);
 
@@ -104,8 +108,32 @@ public sealed class BatchingHostTests
         server.Executor.Open();
         await running;
 
-        Assert.True(late.StatusCode == StatusCode.DeadlineExceeded, late.Status.ToString());
+        // The server answers DEADLINE_EXCEEDED and then resets the stream; in-memory TestServer can surface that reset
+        // first ("reset the request with error code 8") when the server's deadline timer beats the client's.
+        Assert.True(
+            late.StatusCode == StatusCode.DeadlineExceeded || (late.StatusCode == StatusCode.Internal && late.Status.Detail.Contains("reset the request with error code 8", StringComparison.Ordinal)),
+            late.Status.ToString());
         Assert.Equal([1L], server.Executor.RunRows);
+        Assert.Equal(1, server.GetService<BatchingMetrics>().Snapshot().Single().Dropped);
+    }
+
+    [Fact]
+    public async Task RestTimeoutPassingInTheQueue_Is504_AndNeverRuns()
+    {
+        using var server = new BatchingServer("max_batch_size { value: 4 } num_batch_threads { value: 1 }", restTimeoutMs: 200);
+        server.Executor.Close();
+        var running = server.Prediction.PredictAsync(Request(Rows(0, 1), 1)).ResponseAsync;
+        await server.Executor.WaitForRunAsync();
+        using var content = new StringContent("""{"instances": [[1, 2, 3, 4]]}""", Encoding.UTF8, "application/json");
+
+        using var late = await server.Http.PostAsync(new Uri("/v1/models/dense:predict", UriKind.Relative), content);
+        server.Executor.Open();
+        await running;
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, late.StatusCode);
+        Assert.Contains("--rest_api_timeout_in_ms", await late.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal([1L], server.Executor.RunRows);
+        Assert.Equal(1, server.GetService<BatchingMetrics>().Snapshot().Single().Dropped);
     }
 
     [Fact]

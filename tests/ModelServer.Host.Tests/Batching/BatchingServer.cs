@@ -15,7 +15,7 @@ internal sealed class BatchingServer : IDisposable
     private readonly ServerFactory _factory;
     private readonly Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _host;
 
-    public BatchingServer(string parameters, string? modelConfigJson = null, bool enableBatching = true)
+    public BatchingServer(string parameters, string? modelConfigJson = null, bool enableBatching = true, int restTimeoutMs = 30_000)
     {
         TestModels.Publish(_directory.Path, "dense", 1, TestModels.Dense());
         if (modelConfigJson is not null)
@@ -29,6 +29,7 @@ internal sealed class BatchingServer : IDisposable
         {
             ["ModelServer:EnableBatching"] = enableBatching ? "true" : "false",
             ["ModelServer:BatchingParametersFile"] = file,
+            ["ModelServer:RestApiTimeoutInMs"] = restTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         _host = _factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(Executor)));
         Http = _host.CreateClient();
