@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ModelServer.Host.Batching;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
@@ -26,7 +27,7 @@ builder.Services.AddOptions<ServingOptions>().BindConfiguration("ModelServer").V
 builder.Services.AddOptions<OnnxRuntimeOptions>().BindConfiguration("ModelServer:OnnxRuntime").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ModelManager>();
-builder.Services.AddSingleton<IInferenceRunner, DirectInferenceRunner>();
+builder.Services.AddModelServerBatching();
 builder.Services.AddSingleton<Predictor>();
 builder.Services.AddSingleton<RestApi>();
 builder.Services.AddOptions<RepositoryWatcherOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
