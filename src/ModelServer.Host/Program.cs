@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ModelServer.Host.Batching;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
+using ModelServer.Host.ConfigReload;
 using ModelServer.Host.Rest;
 using ModelServer.Host.Rest.Classify;
 using ModelServer.Runtime.Classification;
@@ -28,7 +30,7 @@ builder.Services.AddOptions<ServingOptions>().BindConfiguration("ModelServer").V
 builder.Services.AddOptions<OnnxRuntimeOptions>().BindConfiguration("ModelServer:OnnxRuntime").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ModelManager>();
-builder.Services.AddSingleton<IInferenceRunner, DirectInferenceRunner>();
+builder.Services.AddModelServerBatching();
 builder.Services.AddSingleton<Predictor>();
 builder.Services.AddSingleton<RestApi>();
 builder.Services.AddOptions<ImageOptions>().BindConfiguration(ImageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -36,7 +38,13 @@ builder.Services.AddSingleton<ImageBatchDecoder>();
 builder.Services.AddSingleton<ImageInputBinder>();
 builder.Services.AddSingleton<Classifier>();
 builder.Services.AddSingleton<ClassifyEndpoint>();
-builder.Services.AddHostedService<ModelRepositoryService>();
+builder.Services.AddOptions<RepositoryWatcherOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<ModelConfigFileOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<RepositoryWatcher>();
+builder.Services.AddSingleton<ModelConfigReloader>();
+// The config file is read before the watcher's first poll: hosted services start in registration order.
+builder.Services.AddHostedService<ModelConfigFileService>();
+builder.Services.AddHostedService(services => services.GetRequiredService<RepositoryWatcher>());
 builder.Services.AddHostedService<StartupReport>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();

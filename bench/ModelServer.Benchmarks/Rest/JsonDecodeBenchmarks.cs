@@ -55,6 +55,7 @@ public class JsonDecodeBenchmarks
         }
 
         _body = Encoding.UTF8.GetBytes(json.Append("]}").ToString());
+        Console.WriteLine($"// Body: {_body.Length} bytes for {Instances} instance(s)");
     }
 
     /// <summary>Body size, for MB/s = BodyBytes / mean time.</summary>

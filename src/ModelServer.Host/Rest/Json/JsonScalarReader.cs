@@ -142,6 +142,13 @@ internal static class JsonScalarReader
 
     private static void ReadNumber(ref Utf8JsonReader reader, JsonTensorBuilder builder, ReadOnlySpan<byte> body)
     {
+        // The common case first: Utf8JsonReader's own parser, finite values only (it refuses ±inf).
+        if (builder.Type == TensorDataType.Float && reader.TryGetSingle(out var single))
+        {
+            builder.Add(single);
+            return;
+        }
+
         if (IsFloatType(builder.Type))
         {
             var span = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
