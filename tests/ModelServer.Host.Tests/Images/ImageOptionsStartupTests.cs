@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 namespace ModelServer.Host.Tests.Images;
 
 /// <summary>Image limits are validated when the server starts, not at the first image.</summary>
+[Collection(SerialHostStartCollection.Name)]
 public sealed class ImageOptionsStartupTests
 {
     [Theory]
