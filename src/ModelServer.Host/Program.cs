@@ -5,6 +5,9 @@ using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
 using ModelServer.Host.ConfigReload;
 using ModelServer.Host.Rest;
+using ModelServer.Host.Rest.Classify;
+using ModelServer.Runtime.Classification;
+using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Onnx;
 using ModelServer.Runtime.Repository;
@@ -37,6 +40,11 @@ builder.Services.AddSingleton<ModelConfigReloader>();
 // The config file is read before the watcher's first poll: hosted services start in registration order.
 builder.Services.AddHostedService<ModelConfigFileService>();
 builder.Services.AddHostedService(services => services.GetRequiredService<RepositoryWatcher>());
+builder.Services.AddOptions<ImageOptions>().BindConfiguration(ImageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ImageBatchDecoder>();
+builder.Services.AddSingleton<ImageInputBinder>();
+builder.Services.AddSingleton<Classifier>();
+builder.Services.AddSingleton<ClassifyEndpoint>();
 builder.Services.AddHostedService<StartupReport>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();
