@@ -42,6 +42,7 @@ internal static partial class TorchNativeLibrary
                 throw new TorchUnavailableException($"Cannot load {shim}: {DlError()}");
             }
 
+            LimitOneDnnIsa();
             string native = Path.Combine(directory, TorchSharpLibrary);
             if (OperatingSystem.IsLinux())
             {
@@ -72,6 +73,24 @@ internal static partial class TorchNativeLibrary
         }
     }
 
+    /// <summary>
+    /// Caps oneDNN (libtorch's CPU convolution library) at AVX2 unless the user chose an ISA.
+    /// On this project's machines (AMD EPYC with AVX-512, in a VM) libtorch 2.10's AVX-512
+    /// convolution kernels return NaN or wrong values at random for some channel counts (24→32
+    /// for example), while the AVX2 kernels match ONNX Runtime to 1e-7. oneDNN reads the variable
+    /// from the native environment on first use, so it is set with setenv before libtorch loads
+    /// (Environment.SetEnvironmentVariable only changes .NET's copy).
+    /// </summary>
+    private static void LimitOneDnnIsa()
+    {
+        const string Variable = "ONEDNN_MAX_CPU_ISA";
+        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            _ = SetEnv(Variable, "AVX2", 0);
+            Environment.SetEnvironmentVariable(Variable, "AVX2");
+        }
+    }
+
     private static string DlError()
     {
         IntPtr message = DlErrorNative();
@@ -80,6 +99,9 @@ internal static partial class TorchNativeLibrary
 
     [LibraryImport("libc.so.6", EntryPoint = "dlopen", StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr DlOpen(string fileName, int flags);
+
+    [LibraryImport("libc.so.6", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
 
     [LibraryImport("libc.so.6", EntryPoint = "dlerror")]
     private static partial IntPtr DlErrorNative();

@@ -58,9 +58,8 @@ public static class ModelTrainer
             {
                 int start = b * options.BatchSize;
                 int count = Math.Min(options.BatchSize, order.Length - start);
-                // The step runs outside the batch's dispose scope: TorchSharp's optimizers create
-                // their state (moment buffers) lazily on the first step, and a scope around it
-                // frees that state, which turns later steps into NaN at random.
+                // The step runs outside the batch's dispose scope, so the optimizer state it creates
+                // lazily on the first step can never be owned (and freed) by a batch's scope.
                 using (NewDisposeScope())
                 {
                     var (images, labels) = batches.Build(order.AsSpan(start, count), random);
