@@ -40,8 +40,9 @@ public static class ModelTrainer
         var total = Stopwatch.StartNew();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
+            int horizon = ScheduleHorizon(options, epoch, total.Elapsed);
             double learningRate = architecture.CosineSchedule
-                ? architecture.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs))
+                ? architecture.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / horizon))
                 : architecture.LearningRate;
             foreach (var group in optimizer.ParamGroups)
             {
@@ -86,6 +87,7 @@ public static class ModelTrainer
             history.Add(metrics);
             progress.EpochCompleted(metrics);
 
+            bool outOfTime = options.TimeLimit is { } limit && total.Elapsed + watch.Elapsed > limit;
             // Keep the epoch that validates best (ties: lower loss); without validation, the last.
             bool better = validationIndices.Length == 0
                 || validationAccuracy > bestAccuracy
@@ -98,6 +100,11 @@ public static class ModelTrainer
                 bestLoss = validationLoss;
                 bestEpoch = epoch;
             }
+
+            if (outOfTime && epoch < options.Epochs)
+            {
+                break;
+            }
         }
 
         if (best is not null)
@@ -109,6 +116,23 @@ public static class ModelTrainer
         model.eval();
         var (_, finalConfusion) = Predictor.Evaluate(model, batches, validationIndices, dataset.ClassNames, options.BatchSize);
         return new TrainingResult(architecture, model, history, bestEpoch, finalConfusion, trainIndices.Length, validationIndices.Length, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Epochs the cosine schedule spans: <see cref="TrainingOptions.Epochs"/>, or with a time limit
+    /// the number of epochs expected to fit at the speed so far, so the rate still anneals before
+    /// the run is cut short.
+    /// </summary>
+    private static int ScheduleHorizon(TrainingOptions options, int epoch, TimeSpan elapsed)
+    {
+        if (options.TimeLimit is not { } limit || epoch == 1)
+        {
+            return options.Epochs;
+        }
+
+        double perEpoch = elapsed.TotalSeconds / (epoch - 1);
+        int fits = (int)Math.Floor(limit.TotalSeconds / perEpoch);
+        return Math.Clamp(fits, epoch, options.Epochs);
     }
 
     private static optim.Optimizer CreateOptimizer(Architecture architecture, nn.Module model) => architecture.Optimizer switch
