@@ -39,7 +39,7 @@ public static class ArchitectureCatalog
             input = width;
             if (side < 1)
             {
-                throw new ArgumentException($"Image size {imageSize} is too small for the classic network (at least 30).", nameof(imageSize));
+                throw new ArgumentException($"Image size {imageSize} is too small for the classic network (at least 46).", nameof(imageSize));
             }
         }
 
