@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 
 namespace ModelServer.Trainer.Cli;
 
-/// <summary>The command line: <c>train</c>, <c>evaluate</c>, <c>publish</c>. Exit code 0 on success, 1 on any failure.</summary>
+/// <summary>The command line: <c>train</c>, <c>evaluate</c>, <c>publish</c>, <c>benchmark</c>. Exit code 0 on success, 1 on any failure.</summary>
 public static class TrainerApp
 {
     public static int Run(string[] args)
@@ -19,6 +19,7 @@ public static class TrainerApp
             config.AddCommand<TrainCommand>("train").WithDescription("Train a classifier on a folder-per-class data set and export it to ONNX.");
             config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score an ONNX model on a folder-per-class data set with the server's preprocessing.");
             config.AddCommand<PublishCommand>("publish").WithDescription("Copy a model into the next free version of a model repository, atomically.");
+            config.AddCommand<BenchmarkCommand>("benchmark").WithDescription("Compare ONNX Runtime and TorchSharp inference speed on an exported model.");
             config.SetExceptionHandler((exception, _) =>
             {
                 // Expected failures get one clear line; anything else keeps its stack trace.

@@ -80,4 +80,16 @@ public sealed class OnnxExportTests
             }
         }
     }
+
+    [Fact]
+    public void Importing_an_export_restores_the_same_network()
+    {
+        var (onnx, _, data) = TrainAndExport(ArchitectureCatalog.Compact, 32);
+
+        var (architecture, imported) = OnnxWeightImporter.Import(onnx);
+
+        Assert.Equal(ArchitectureCatalog.Compact, architecture.Name);
+        var parity = ExportVerifier.Verify(onnx, imported, data, [0, 20, 40]);
+        Assert.True(parity.Passed, parity.ToString());
+    }
 }
