@@ -15,7 +15,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         ArgumentNullException.ThrowIfNull(settings);
         TorchNativeLibrary.EnsureLoaded();
         var options = new TrainingOptions(settings.Epochs, settings.BatchSize, settings.Seed, settings.ValidationFraction,
-            settings.NoAugment ? AugmentationOptions.None : new AugmentationOptions(),
+            AugmentationOptions.Named(settings.Augment),
             settings.TimeLimitMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
         var request = new TrainingRequest(settings.Data!, settings.Arch.ToLowerInvariant(), settings.ImageSize, settings.Out, options,
             CommandLineText.Current());

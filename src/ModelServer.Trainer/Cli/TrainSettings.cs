@@ -38,9 +38,10 @@ public sealed class TrainSettings : CommandSettings
     [DefaultValue(0.2)]
     public double ValidationFraction { get; init; } = 0.2;
 
-    [CommandOption("--no-augment")]
-    [Description("Train on the images as they are (no rotation, shift, shear, zoom, flip, colour jitter).")]
-    public bool NoAugment { get; init; }
+    [CommandOption("--augment <NAME>")]
+    [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; light: half the geometric ranges; none.")]
+    [DefaultValue("keras")]
+    public string Augment { get; init; } = "keras";
 
     [CommandOption("--time-limit <MINUTES>")]
     [Description("Stop after the last epoch that is expected to end within this many minutes (the learning-rate schedule still spans --epochs).")]
@@ -66,6 +67,11 @@ public sealed class TrainSettings : CommandSettings
         if (Epochs < 1 || BatchSize < 1 || ImageSize < 16 || ImageSize > 1024)
         {
             return ValidationResult.Error("--epochs and --batch-size must be at least 1, --image-size between 16 and 1024.");
+        }
+
+        if (Augment.ToLowerInvariant() is not ("keras" or "light" or "none"))
+        {
+            return ValidationResult.Error("--augment must be keras, light or none.");
         }
 
         return ValidationFraction is < 0 or >= 0.9

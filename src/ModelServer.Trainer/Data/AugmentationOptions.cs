@@ -16,4 +16,22 @@ public sealed record AugmentationOptions(
     double Contrast = 0.2)
 {
     public static AugmentationOptions None { get; } = new(0, 0, 0, 0, 0, false, 0, 0);
+
+    /// <summary>The Keras example's geometry plus colour jitter (the default).</summary>
+    public static AugmentationOptions Keras { get; } = new();
+
+    /// <summary>
+    /// Half the geometric ranges. For short runs: on a starved CPU (a few hundred optimizer steps)
+    /// the full ranges leave the network underfitting, and the photos are already centred crops.
+    /// </summary>
+    public static AugmentationOptions Light { get; } = new(RotationDegrees: 20, WidthShift: 0.1, HeightShift: 0.1, ShearRadians: 0.1, Zoom: 0.15);
+
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static AugmentationOptions Named(string name) => name.ToLowerInvariant() switch
+    {
+        "keras" => Keras,
+        "light" => Light,
+        "none" => None,
+        _ => throw new ArgumentException($"Unknown augmentation '{name}' (keras, light, none).", nameof(name)),
+    };
 }
