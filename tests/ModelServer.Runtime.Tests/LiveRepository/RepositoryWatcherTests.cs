@@ -291,4 +291,27 @@ public sealed class RepositoryWatcherTests
         Assert.Equal([2L], repo.Available("m"));
         Assert.Equal(ServingErrorCode.Ok, repo.Status("m", 2).ErrorCode);
     }
+
+    [Fact]
+    public async Task A_broken_newest_version_does_not_hold_back_a_good_one_published_with_it()
+    {
+        using var repo = new LiveRepository();
+        TestModels.Publish(repo.Root, "m", 1, TestModels.Versioned(1));
+        await repo.PollAsync();
+
+        TestModels.Publish(repo.Root, "m", 2, TestModels.Versioned(2));
+        TestModels.Publish(repo.Root, "m", 3, [0x08, 0x07, 0x12]);
+        var results = await repo.SettleAsync();
+
+        Assert.Equal([2L], repo.Available("m"));
+        Assert.Equal(2f, repo.Predict("m"));
+        Assert.Equal(ModelVersionState.End, repo.Status("m", 3).State);
+        Assert.NotEqual(ServingErrorCode.Ok, repo.Status("m", 3).ErrorCode);
+        Assert.Contains(results.Single().LoadErrors, e => e.StartsWith("Version 3 of model m failed to load", StringComparison.Ordinal));
+
+        // Still reported on later polls, without a new attempt.
+        repo.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Contains((await repo.PollAsync()).Single().LoadErrors, e => e.StartsWith("Version 3 of model m", StringComparison.Ordinal));
+        Assert.Equal([2L], repo.Available("m"));
+    }
 }
