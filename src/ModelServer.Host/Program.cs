@@ -1,9 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using ModelServer.Host.Batching;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
 using ModelServer.Host.ConfigReload;
 using ModelServer.Host.Rest;
+using ModelServer.Host.Rest.Classify;
+using ModelServer.Runtime.Classification;
+using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Onnx;
 using ModelServer.Runtime.Repository;
@@ -26,7 +30,7 @@ builder.Services.AddOptions<ServingOptions>().BindConfiguration("ModelServer").V
 builder.Services.AddOptions<OnnxRuntimeOptions>().BindConfiguration("ModelServer:OnnxRuntime").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ModelManager>();
-builder.Services.AddSingleton<IInferenceRunner, DirectInferenceRunner>();
+builder.Services.AddModelServerBatching();
 builder.Services.AddSingleton<Predictor>();
 builder.Services.AddSingleton<RestApi>();
 builder.Services.AddOptions<RepositoryWatcherOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
@@ -36,6 +40,11 @@ builder.Services.AddSingleton<ModelConfigReloader>();
 // The config file is read before the watcher's first poll: hosted services start in registration order.
 builder.Services.AddHostedService<ModelConfigFileService>();
 builder.Services.AddHostedService(services => services.GetRequiredService<RepositoryWatcher>());
+builder.Services.AddOptions<ImageOptions>().BindConfiguration(ImageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ImageBatchDecoder>();
+builder.Services.AddSingleton<ImageInputBinder>();
+builder.Services.AddSingleton<Classifier>();
+builder.Services.AddSingleton<ClassifyEndpoint>();
 builder.Services.AddHostedService<StartupReport>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();

@@ -6,6 +6,8 @@ namespace ModelServer.Host.Grpc;
 /// <summary>Runs a service method body, turning serving errors and cancellations into gRPC status codes.</summary>
 internal static class GrpcCalls
 {
+    private static readonly TimeSpan DeadlineSlack = TimeSpan.FromMilliseconds(100);
+
     public static async Task<T> Run<T>(ServerCallContext context, TimeProvider time, Func<Task<T>> body)
     {
         try
@@ -18,7 +20,11 @@ internal static class GrpcCalls
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            var expired = context.Deadline != DateTime.MaxValue && context.Deadline <= time.GetUtcNow().UtcDateTime;
+            // The server's deadline timer can fire a hair before the clock reaches Deadline, and a client's own deadline
+            // fires first (the server's copy starts when the request arrives) and aborts the request: both are deadlines.
+            // Only a client that went away well before its deadline (or had none) cancelled.
+            var clientGone = context.GetHttpContext().RequestAborted.IsCancellationRequested;
+            var expired = context.Deadline != DateTime.MaxValue && (!clientGone || context.Deadline <= time.GetUtcNow().UtcDateTime + DeadlineSlack);
             throw new RpcException(expired
                 ? new Status(StatusCode.DeadlineExceeded, "Deadline exceeded before the request completed")
                 : new Status(StatusCode.Cancelled, "Request cancelled by the client"));

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using ModelServer.Host.Rest.Classify;
 using ModelServer.Host.Rest.Json;
 using ModelServer.Host.TensorFlow;
+using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Models;
 using ModelServer.Runtime.Repository;
@@ -23,12 +25,16 @@ internal sealed class RestApi
     private readonly Predictor _predictor;
     private readonly ModelManager _models;
     private readonly ServingOptions _options;
+    private readonly ImageInputBinder _images;
+    private readonly ClassifyEndpoint _classify;
 
-    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options)
+    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options, ImageInputBinder images, ClassifyEndpoint classify)
     {
         _predictor = predictor;
         _models = models;
         _options = options.Value;
+        _images = images;
+        _classify = classify;
     }
 
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -72,15 +78,24 @@ internal sealed class RestApi
 
     private async Task PostAsync(HttpContext context, RestRoute route, CancellationToken cancellationToken)
     {
+        if (route.Verb == "classify")
+        {
+            await _classify.HandleAsync(context, route, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (route.Verb != "predict")
         {
             throw ServingException.Unimplemented(
-                $"{route.Verb} is not implemented for ONNX models yet; use :predict.");
+                $"{route.Verb} is not implemented: ONNX models have no regression signature; use :predict (or :classify for class scores).");
         }
 
         using var servable = _predictor.Acquire(route.Model!, route.Version, route.Label);
         using var body = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
-        using var request = PredictJsonReader.Parse(body.WrittenSpan, servable.Model.Signature, _options.MaxTensorElements);
+        using var request = PredictJsonReader.Parse(body.WrittenSpan, servable.Model.Signature, _options.MaxTensorElements, ImageInputBinder.ImageInputs(servable.Model));
+
+        // {"b64": …} images for a float image input arrive as string tensors; decode them into the float batch.
+        _images.Bind(servable.Model, servable.ModelName, request.Inputs);
         if (!string.IsNullOrEmpty(request.SignatureName) && request.SignatureName != ModelSignature.DefaultName)
         {
             throw ServingException.InvalidArgument($"Serving signature name: \"{request.SignatureName}\" not found in signature def");

@@ -21,6 +21,9 @@ public sealed class ModelConfigFile
     [JsonPropertyName("warmup")]
     public WarmupConfig? Warmup { get; set; }
 
-    // Sections other features own ("batching", "runtime", "preprocessing") are skipped here, not refused
+    [JsonPropertyName("batching")]
+    public BatchingConfig? Batching { get; set; }
+
+    // Sections other features own ("runtime", "preprocessing") are skipped here, not refused
     // (UnmappedMemberHandling.Skip), so each feature reads its own section from the same file.
 }

@@ -37,6 +37,7 @@ public static class ModelConfigReader
             throw new InvalidDataException($"{file}: {ex.Message}", ex);
         }
 
+        BatchingConfigReader.Validate(config?.Batching, file);
         return new ModelSource(
             name,
             basePath,

@@ -34,6 +34,10 @@ internal static class JsonScalarReader
             case JsonTokenType.StartObject when builder.Type == TensorDataType.String:
                 builder.AddString(ReadBase64Object(ref reader, body));
                 return;
+            case JsonTokenType.StartObject when builder.AcceptsImages:
+                // An encoded image in place of a float image input's pixels; decoded after parsing, as a batch.
+                builder.AddImage(ReadBase64Object(ref reader, body));
+                return;
             default:
                 throw TypeMismatch(reader, builder, body);
         }

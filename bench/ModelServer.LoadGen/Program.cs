@@ -1,0 +1,78 @@
+using System.CommandLine;
+using ModelServer.LoadGen;
+using ModelServer.Testing;
+
+var target = new Option<string>("--target") { Description = "Server URL (loopback only), e.g. http://127.0.0.1:8500 for gRPC, :8501 for REST", DefaultValueFactory = _ => "http://127.0.0.1:8500" };
+var protocol = new Option<string>("--protocol") { Description = "grpc or rest", DefaultValueFactory = _ => "grpc" };
+protocol.AcceptOnlyFromAmong("grpc", "rest");
+var model = new Option<string>("--model") { Description = "Model name", Required = true };
+var version = new Option<long?>("--version") { Description = "Model version (default: latest)" };
+var input = new Option<string>("--input") { Description = "random, or a JSON file {\"instances\": …} / {\"inputs\": {…}} of floats", DefaultValueFactory = _ => "random" };
+var rows = new Option<int>("--rows") { Description = "Rows per request for random input", DefaultValueFactory = _ => 1 };
+var concurrency = new Option<string>("--concurrency") { Description = "Closed-loop concurrency steps, e.g. 1,8,32,64", DefaultValueFactory = _ => "1,8,32,64" };
+var rate = new Option<string?>("--rate") { Description = "Open-loop rate steps (requests/s), e.g. 200 or 100,300; replaces the closed loop" };
+var duration = new Option<string>("--duration") { Description = "Measured time per step (max 10m)", DefaultValueFactory = _ => "15s" };
+var warmup = new Option<string>("--warmup") { Description = "Unrecorded warm-up per closed-loop step", DefaultValueFactory = _ => "2s" };
+var maxRequests = new Option<long>("--max-requests") { Description = "Requests per step at most", DefaultValueFactory = _ => 1_000_000 };
+var maxInFlight = new Option<int>("--max-inflight") { Description = "Open loop: outstanding requests at most (more are counted as client_backlog)", DefaultValueFactory = _ => 4096 };
+var timeout = new Option<string>("--timeout") { Description = "Per-request timeout", DefaultValueFactory = _ => "60s" };
+var inprocess = new Option<string?>("--inprocess") { Description = "Load this ONNX file in-process and call ONNX Runtime directly (the ceiling)" };
+var serverPid = new Option<int?>("--server-pid") { Description = "Sample this local process's resident memory before and after each step" };
+var label = new Option<string>("--label") { Description = "Label for the result rows", DefaultValueFactory = _ => string.Empty };
+var output = new Option<string?>("--out") { Description = "Write results to FILE.json or FILE.csv" };
+
+var root = new RootCommand("ModelServer load generator: closed and open loop over gRPC, REST, or in-process ONNX Runtime.");
+foreach (var option in new Option[] { target, protocol, model, version, input, rows, concurrency, rate, duration, warmup, maxRequests, maxInFlight, timeout, inprocess, serverPid, label, output })
+{
+    root.Options.Add(option);
+}
+
+root.SetAction(async (parse, cancellationToken) =>
+{
+    LoadOptions options;
+    try
+    {
+        options = new LoadOptions
+        {
+            Target = CliParsing.Target(parse.GetValue(target)!),
+            Protocol = parse.GetValue(protocol)!,
+            Model = parse.GetValue(model)!,
+            Version = parse.GetValue(version),
+            Input = parse.GetValue(input)!,
+            Rows = parse.GetValue(rows) is var r and >= 1 and <= 4096 ? r : throw new ArgumentException("--rows: give 1 to 4096."),
+            Concurrency = CliParsing.Concurrency(parse.GetValue(concurrency)!),
+            Rates = CliParsing.Rates(parse.GetValue(rate)),
+            Duration = CliParsing.Duration(parse.GetValue(duration)!, "--duration"),
+            Warmup = CliParsing.Duration(parse.GetValue(warmup)!, "--warmup"),
+            MaxRequests = Math.Clamp(parse.GetValue(maxRequests), 1, 100_000_000),
+            MaxInFlight = Math.Clamp(parse.GetValue(maxInFlight), 1, 100_000),
+            RequestTimeout = CliParsing.Duration(parse.GetValue(timeout)!, "--timeout"),
+            InProcessModel = parse.GetValue(inprocess),
+            ServerPid = parse.GetValue(serverPid),
+            Label = parse.GetValue(label)!,
+            Out = parse.GetValue(output),
+        };
+    }
+    catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return 2;
+    }
+
+    return await LoadCommand.RunAsync(options, args, cancellationToken);
+});
+
+var synth = new Command("synth-model", "Write the synthetic RPS-sized CNN (150x150x3 NHWC in, 3 probabilities out) to an ONNX file.");
+var synthPath = new Argument<string>("path") { Description = "Where to write model.onnx" };
+synth.Arguments.Add(synthPath);
+synth.SetAction(parse =>
+{
+    var path = parse.GetValue(synthPath)!;
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    File.WriteAllBytes(path, TestModels.SyntheticRpsCnn());
+    Console.WriteLine($"wrote {path}");
+    return 0;
+});
+root.Subcommands.Add(synth);
+
+return await root.Parse(args).InvokeAsync();

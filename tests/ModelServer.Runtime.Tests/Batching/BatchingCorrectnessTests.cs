@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+using ModelServer.Runtime.Batching;
+using ModelServer.Testing;
+
+namespace ModelServer.Runtime.Tests.Batching;
+
+public sealed class BatchingCorrectnessTests
+{
+    private static float[] DistinctRows(int caller, int rows)
+    {
+        var values = new float[rows * 4];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (caller * 0.37f) - (i * 1.13f) + (caller % 7 * 0.001f);
+        }
+
+        return values;
+    }
+
+    private static void AssertBitForBit(BatchingHarness.Reply expected, BatchingHarness.Reply actual)
+    {
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.True(
+            MemoryMarshal.AsBytes(expected.Values.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(actual.Values.AsSpan())),
+            $"expected [{string.Join(", ", expected.Values)}] got [{string.Join(", ", actual.Values)}]");
+    }
+
+    [Fact]
+    public async Task SixtyFourConcurrentCallers_EachGetTheirOwnRows_BitForBitAsAlone()
+    {
+        using var harness = await BatchingHarness.StartAsync(
+            TestModels.Dense(),
+            new BatchingOptions { MaxBatchSize = 16, BatchTimeoutMicros = 0, MaxEnqueuedBatches = 100, NumBatchThreads = 2 });
+
+        // Hold the first batches at the gate so the other callers pile up in the queue and must be merged.
+        harness.Executor.Close();
+        // StartNew (not Task.Run, which would unwrap) completes when each caller's request is queued.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 64).Select(caller => Task.Factory.StartNew(
+            () => harness.Send(DistinctRows(caller, 1 + (caller % 3)), [1 + (caller % 3), 4]),
+            CancellationToken.None,
+            TaskCreationOptions.None,
+            TaskScheduler.Default)));
+        harness.Executor.Open();
+        var results = await Task.WhenAll(replies);
+
+        for (var caller = 0; caller < 64; caller++)
+        {
+            var rows = 1 + (caller % 3);
+            AssertBitForBit(harness.RunAlone(DistinctRows(caller, rows), [rows, 4]), results[caller]);
+        }
+
+        var runRows = harness.Executor.RunRows.ToArray();
+        Assert.Equal(Enumerable.Range(0, 64).Sum(c => 1 + (c % 3)), runRows.Sum());
+        Assert.True(runRows.Length < 64, $"requests were not merged: {runRows.Length} runs");
+        Assert.All(runRows, rows => Assert.InRange(rows, 1, 16));
+    }
+
+    [Fact]
+    public async Task Padding_RunsAtTheNextAllowedSize_AndCallersSeeOnlyTheirRows()
+    {
+        using var harness = await BatchingHarness.StartAsync(
+            TestModels.Dense(),
+            new BatchingOptions { MaxBatchSize = 4, AllowedBatchSizes = [2, 4], BatchTimeoutMicros = 1000, NumBatchThreads = 1 });
+
+        var replies = Enumerable.Range(0, 3).Select(caller => harness.Send(DistinctRows(caller, 1), [1, 4])).ToArray();
+        harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var results = await Task.WhenAll(replies);
+
+        Assert.Equal([4L], harness.Executor.RunRows);
+        var batchInput = Assert.Single(harness.Executor.RunInputs);
+        Assert.Equal(batchInput.AsSpan(8, 4).ToArray(), batchInput.AsSpan(12, 4).ToArray());
+        for (var caller = 0; caller < 3; caller++)
+        {
+            AssertBitForBit(harness.RunAlone(DistinctRows(caller, 1), [1, 4]), results[caller]);
+        }
+
+        var stats = Assert.Single(harness.Metrics.Snapshot());
+        Assert.Equal(1, stats.PaddingRows);
+        Assert.Equal(3, stats.Rows);
+    }
+
+    [Fact]
+    public async Task LargeRequest_IsSplitAcrossBatches_AndComesBackWhole()
+    {
+        using var harness = await BatchingHarness.StartAsync(
+            TestModels.Dense(),
+            new BatchingOptions { MaxBatchSize = 8, MaxExecutionBatchSize = 4, EnableLargeBatchSplitting = true, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
+
+        var values = DistinctRows(5, 7);
+        var result = await harness.Send(values, [7, 4]);
+
+        Assert.Equal([4L, 3L], harness.Executor.RunRows);
+        AssertBitForBit(harness.RunAlone(values, [7, 4]), result);
+    }
+
+    [Fact]
+    public async Task SplitRequest_SharesBatchesWithOthers_AndEachGetsItsOwnRows()
+    {
+        using var harness = await BatchingHarness.StartAsync(
+            TestModels.Dense(),
+            new BatchingOptions { MaxBatchSize = 8, MaxExecutionBatchSize = 4, EnableLargeBatchSplitting = true, BatchTimeoutMicros = 1000, NumBatchThreads = 1 });
+
+        var small = harness.Send(DistinctRows(1, 2), [2, 4]);
+        var large = harness.Send(DistinctRows(2, 5), [5, 4]);
+        // 2 + 2 rows fill the first batch (size trigger); the last 3 rows of the large request wait for the timeout.
+        var smallResult = await small;
+        Assert.False(large.IsCompleted);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var largeResult = await large;
+
+        Assert.Equal([4L, 3L], harness.Executor.RunRows);
+        AssertBitForBit(harness.RunAlone(DistinctRows(1, 2), [2, 4]), smallResult);
+        AssertBitForBit(harness.RunAlone(DistinctRows(2, 5), [5, 4]), largeResult);
+    }
+}
