@@ -33,11 +33,6 @@ builder.Services.AddSingleton<ModelManager>();
 builder.Services.AddModelServerBatching();
 builder.Services.AddSingleton<Predictor>();
 builder.Services.AddSingleton<RestApi>();
-builder.Services.AddOptions<ImageOptions>().BindConfiguration(ImageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton<ImageBatchDecoder>();
-builder.Services.AddSingleton<ImageInputBinder>();
-builder.Services.AddSingleton<Classifier>();
-builder.Services.AddSingleton<ClassifyEndpoint>();
 builder.Services.AddOptions<RepositoryWatcherOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<ModelConfigFileOptions>().BindConfiguration("ModelServer").ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<RepositoryWatcher>();
@@ -45,6 +40,11 @@ builder.Services.AddSingleton<ModelConfigReloader>();
 // The config file is read before the watcher's first poll: hosted services start in registration order.
 builder.Services.AddHostedService<ModelConfigFileService>();
 builder.Services.AddHostedService(services => services.GetRequiredService<RepositoryWatcher>());
+builder.Services.AddOptions<ImageOptions>().BindConfiguration(ImageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ImageBatchDecoder>();
+builder.Services.AddSingleton<ImageInputBinder>();
+builder.Services.AddSingleton<Classifier>();
+builder.Services.AddSingleton<ClassifyEndpoint>();
 builder.Services.AddHostedService<StartupReport>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();

@@ -102,7 +102,8 @@ public sealed class ModelManager : IDisposable
     /// Brings a model in line with its source: loads (and warms up) the settled versions the policy selects that
     /// are not yet loaded, applies the labels, and only then withdraws the versions no longer selected — never the
     /// last available one while its folder exists and nothing newer loaded (TF Serving's availability-preserving
-    /// order). A version that failed is retried only when its fingerprint changes. Calls for one model are serialized.
+    /// order). A version that failed is left out of the policy and retried only when its fingerprint changes.
+    /// Calls for one model are serialized.
     /// </summary>
     public async Task<ModelReconcileResult> ReconcileAsync(ModelSource source, IReadOnlyList<VersionCandidate> onDisk, CancellationToken cancellationToken)
     {
@@ -118,18 +119,36 @@ public sealed class ModelManager : IDisposable
             var present = onDisk.ToDictionary(c => c.Version);
             // Unsettled versions are invisible to the policy unless they already serve (a loaded version is not
             // reloaded when its files change; it keeps serving until the policy drops it).
-            var eligible = onDisk.Where(c => c.Settled || model.Available.ContainsKey(c.Version)).Select(c => c.Version);
-            var wanted = source.Policy.Select(eligible);
-            if (source.Transition == VersionTransition.ResourcePreserving && wanted.Any(v => !model.Available.ContainsKey(v)))
+            var eligible = onDisk.Where(c => c.Settled || model.Available.ContainsKey(c.Version)).Select(c => c.Version).ToArray();
+
+            // A version that failed with the files it still has does not count for the policy, so latest{1} with a
+            // broken newest version serves the newest good one (TF Serving would keep the old one and ignore the rest).
+            // It is still reported, and retried once its files change.
+            foreach (var version in source.Policy.Select(eligible).Where(v => HasFailed(model, present[v])))
             {
-                await UnloadFirstAsync(model, wanted, cancellationToken).ConfigureAwait(false);
+                errors.Add(Describe(model.Name, version, model.History[version].ErrorMessage));
             }
 
-            foreach (var version in wanted.Order())
+            IReadOnlyList<long> wanted;
+            for (var round = 1; ; round++)
             {
-                if (!model.Available.ContainsKey(version))
+                wanted = source.Policy.Select(eligible.Where(v => !HasFailed(model, present[v])));
+                var toLoad = wanted.Where(v => !model.Available.ContainsKey(v)).Order().ToArray();
+                if (source.Transition == VersionTransition.ResourcePreserving && toLoad.Length > 0)
+                {
+                    await UnloadFirstAsync(model, wanted, cancellationToken).ConfigureAwait(false);
+                }
+
+                var failedBefore = errors.Count;
+                foreach (var version in toLoad)
                 {
                     await LoadIfChangedAsync(model, present[version], source, errors, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Versions that just failed drop out of the policy: select again, a bounded number of times.
+                if (errors.Count == failedBefore || round == 3)
+                {
+                    break;
                 }
             }
 
@@ -203,16 +222,8 @@ public sealed class ModelManager : IDisposable
 
     private async Task LoadIfChangedAsync(ServedModel model, VersionCandidate candidate, ModelSource source, List<string> errors, CancellationToken cancellationToken)
     {
-        if (model.History.TryGetValue(candidate.Version, out var seen) && seen.State == ModelVersionState.End
-            && seen.ErrorCode is not (ServingErrorCode.Ok or ServingErrorCode.Cancelled))
+        if (model.History.TryGetValue(candidate.Version, out var seen) && IsFailure(seen))
         {
-            if (seen.Fingerprint == candidate.Fingerprint)
-            {
-                // Failed with these very files: report, but do not retry until they change.
-                errors.Add(Describe(model.Name, candidate.Version, seen.ErrorMessage));
-                return;
-            }
-
             RepositoryLog.RetryingChanged(_logger, model.Name, candidate.Version);
         }
 
@@ -232,6 +243,13 @@ public sealed class ModelManager : IDisposable
             errors.Add(Describe(model.Name, candidate.Version, error));
         }
     }
+
+    /// <summary>Whether this version failed with exactly the files it has now (then it is not retried).</summary>
+    private static bool HasFailed(ServedModel model, VersionCandidate candidate)
+        => model.History.TryGetValue(candidate.Version, out var seen) && IsFailure(seen) && seen.Fingerprint == candidate.Fingerprint;
+
+    private static bool IsFailure(ServableVersion version)
+        => version.State == ModelVersionState.End && version.ErrorCode is not (ServingErrorCode.Ok or ServingErrorCode.Cancelled);
 
     private static string Describe(string model, long version, string error) => $"Version {version} of model {model} failed to load: {error}";
 

@@ -54,7 +54,10 @@ public static class VersionScanner
         }
 
         var fingerprint = new StringBuilder();
-        var lastWrite = DateTimeOffset.MinValue;
+
+        // The folder's own mtime changes when entries are added or removed: a folder just created and still
+        // empty (mkdir, then copy) is not mistaken for an old, settled one.
+        var lastWrite = new DateTimeOffset(directory.LastWriteTimeUtc, TimeSpan.Zero);
         try
         {
             if (PathGuard.CheckContained(directory, realRoot) is { } refused)

@@ -17,12 +17,15 @@ public sealed class HotSwapTests
         _output = output;
     }
 
-    [Fact]
-    public async Task Twenty_swaps_under_continuous_load_fail_no_request_and_every_reply_names_the_version_that_produced_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Twenty_swaps_under_continuous_load_fail_no_request_and_every_reply_names_the_version_that_produced_it(bool batching)
     {
         using var directory = new TempDirectory();
         TestModels.Publish(directory.Path, "m", 1, TestModels.Versioned(1));
-        using var server = new LiveServer(directory.Path);
+        // With batching on, requests queue per version: a swap must drain the old version's queue too.
+        using var server = new LiveServer(directory.Path, new Dictionary<string, string?> { ["ModelServer:EnableBatching"] = batching ? "true" : "false" });
         using var channel = server.Channel();
         var prediction = new PredictionService.PredictionServiceClient(channel);
         var models = new ModelService.ModelServiceClient(channel);
@@ -50,9 +53,12 @@ public sealed class HotSwapTests
         var results = await Task.WhenAll(clients);
 
         var total = results.Sum(r => r.Requests);
-        _output.WriteLine($"{Swaps} swaps, {total} requests from {Clients} clients; publish-to-AVAILABLE median {Median(swapMs):F0} ms, max {swapMs.Max():F0} ms");
+        _output.WriteLine($"batching {(batching ? "on" : "off")}: {Swaps} swaps, {total} requests from {Clients} clients; publish-to-AVAILABLE median {Median(swapMs):F0} ms, max {swapMs.Max():F0} ms");
         Assert.All(results, r => Assert.Empty(r.Failures));
         Assert.All(results, r => Assert.True(r.Requests > Swaps, $"a client sent only {r.Requests} requests"));
+
+        // With batching on, each version got its own batch queue (event 5001), so swaps went through the batcher.
+        Assert.Equal(batching, server.Log.Count(l => l.StartsWith("5001 ", StringComparison.Ordinal)) > Swaps);
 
         // Every version got traffic at some point, and the last one serves now.
         var seen = results.SelectMany(r => r.Versions).ToHashSet();

@@ -57,6 +57,19 @@ internal sealed class LiveRepository : IDisposable
         return await PollAsync();
     }
 
+    /// <summary>Dates a version folder and its files five minutes back on the fake clock, as if published long ago.</summary>
+    public void Age(string model, long version)
+    {
+        var folder = Path.Combine(Root, model, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var then = Time.GetUtcNow().UtcDateTime.AddMinutes(-5);
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, then);
+        }
+
+        Directory.SetLastWriteTimeUtc(folder, then);
+    }
+
     public IReadOnlyList<long> Available(string model) => Manager.Find(model)?.Available.Keys.ToArray() ?? [];
 
     public ModelVersionStatus Status(string model, long version) => Manager.GetStatus(model, version).Single();

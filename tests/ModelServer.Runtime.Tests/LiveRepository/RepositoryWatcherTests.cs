@@ -244,7 +244,7 @@ public sealed class RepositoryWatcherTests
         for (var v = 1; v <= versions; v++)
         {
             TestModels.PublishAtomically(repo.Root, "m", v, TestModels.Versioned(v));
-            File.SetLastWriteTimeUtc(Path.Combine(repo.Root, "m", v.ToString(System.Globalization.CultureInfo.InvariantCulture), "model.onnx"), repo.Time.GetUtcNow().UtcDateTime.AddMinutes(-5));
+            repo.Age("m", v);
             await repo.PollAsync();
         }
 
@@ -271,5 +271,47 @@ public sealed class RepositoryWatcherTests
 
         Assert.Equal([$"base path {basePath} of model m does not exist"], results.Single().LoadErrors);
         Assert.Equal(1f, repo.Predict("m"));
+    }
+
+    [Fact]
+    public async Task A_version_folder_created_empty_waits_for_its_files_instead_of_failing()
+    {
+        using var repo = new LiveRepository();
+        TestModels.Publish(repo.Root, "m", 1, TestModels.Versioned(1));
+        await repo.PollAsync();
+
+        var folder = Directory.CreateDirectory(Path.Combine(repo.Root, "m", "2")).FullName;
+        await repo.PollAsync();
+        repo.Time.Advance(TimeSpan.FromSeconds(0.5));
+        await repo.PollAsync();
+        Assert.False(repo.Manager.Find("m")!.History.ContainsKey(2));
+
+        await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), TestModels.Versioned(2));
+        await repo.SettleAsync();
+        Assert.Equal([2L], repo.Available("m"));
+        Assert.Equal(ServingErrorCode.Ok, repo.Status("m", 2).ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_broken_newest_version_does_not_hold_back_a_good_one_published_with_it()
+    {
+        using var repo = new LiveRepository();
+        TestModels.Publish(repo.Root, "m", 1, TestModels.Versioned(1));
+        await repo.PollAsync();
+
+        TestModels.Publish(repo.Root, "m", 2, TestModels.Versioned(2));
+        TestModels.Publish(repo.Root, "m", 3, [0x08, 0x07, 0x12]);
+        var results = await repo.SettleAsync();
+
+        Assert.Equal([2L], repo.Available("m"));
+        Assert.Equal(2f, repo.Predict("m"));
+        Assert.Equal(ModelVersionState.End, repo.Status("m", 3).State);
+        Assert.NotEqual(ServingErrorCode.Ok, repo.Status("m", 3).ErrorCode);
+        Assert.Contains(results.Single().LoadErrors, e => e.StartsWith("Version 3 of model m failed to load", StringComparison.Ordinal));
+
+        // Still reported on later polls, without a new attempt.
+        repo.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Contains((await repo.PollAsync()).Single().LoadErrors, e => e.StartsWith("Version 3 of model m", StringComparison.Ordinal));
+        Assert.Equal([2L], repo.Available("m"));
     }
 }

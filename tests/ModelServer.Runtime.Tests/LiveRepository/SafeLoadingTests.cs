@@ -37,7 +37,7 @@ public sealed class SafeLoadingTests
         await repo.PollAsync();
 
         TestModels.PublishAtomically(repo.Root, "m", 2, TestModels.Versioned(2));
-        File.SetLastWriteTimeUtc(Path.Combine(repo.Root, "m", "2", "model.onnx"), repo.Time.GetUtcNow().UtcDateTime.AddMinutes(-5));
+        repo.Age("m", 2);
         await repo.PollAsync();
 
         Assert.Equal([2L], repo.Available("m"));
@@ -116,7 +116,7 @@ public sealed class SafeLoadingTests
         var inFlight = repo.Manager.Acquire("m", null, null);
 
         TestModels.PublishAtomically(repo.Root, "m", 2, TestModels.Versioned(2));
-        File.SetLastWriteTimeUtc(Path.Combine(repo.Root, "m", "2", "model.onnx"), repo.Time.GetUtcNow().UtcDateTime.AddMinutes(-5));
+        repo.Age("m", 2);
         var poll = repo.PollAsync();
 
         // Version 1 is withdrawn at once; version 2 waits until the request on version 1 ends.
