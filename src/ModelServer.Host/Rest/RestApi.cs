@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using ModelServer.Host.Rest.Json;
 using ModelServer.Host.TensorFlow;
+using ModelServer.Runtime.Batching;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Models;
 using ModelServer.Runtime.Repository;
@@ -23,12 +24,14 @@ internal sealed class RestApi
     private readonly Predictor _predictor;
     private readonly ModelManager _models;
     private readonly ServingOptions _options;
+    private readonly IRequestAdmission? _admission;
 
-    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options)
+    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options, IRequestAdmission? admission = null)
     {
         _predictor = predictor;
         _models = models;
         _options = options.Value;
+        _admission = admission;
     }
 
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -79,6 +82,9 @@ internal sealed class RestApi
         }
 
         using var servable = _predictor.Acquire(route.Model!, route.Version, route.Label);
+
+        // Under overload, turn the request away before reading and parsing its body (the expensive part of REST).
+        _admission?.ThrowIfQueueFull(servable);
         using var body = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
         using var request = PredictJsonReader.Parse(body.WrittenSpan, servable.Model.Signature, _options.MaxTensorElements);
         if (!string.IsNullOrEmpty(request.SignatureName) && request.SignatureName != ModelSignature.DefaultName)

@@ -117,8 +117,7 @@ internal sealed partial class VersionBatcher : IDisposable
             if (!retired && _queuedRows + task.QueueCost > _capacityRows)
             {
                 task.Completed = true;
-                var enqueued = (_queuedRows + _executionBatchSize - 1) / _executionBatchSize;
-                full = Text($"The batch scheduling queue to which this task was submitted is full; currently {enqueued} batches enqueued and max_enqueued_batches is {Options.MaxEnqueuedBatches}");
+                full = FullText(_queuedRows);
             }
             else if (!retired)
             {
@@ -160,6 +159,19 @@ internal sealed partial class VersionBatcher : IDisposable
         }
 
         return task.Completion.Task;
+    }
+
+    /// <summary>TF Serving's queue-full text when no request could join the queue now; null otherwise (no lock: a hint).</summary>
+    public string? FullMessage()
+    {
+        var queued = Volatile.Read(ref _queuedRows);
+        return queued >= _capacityRows ? FullText(queued) : null;
+    }
+
+    private string FullText(int queuedRows)
+    {
+        var enqueued = (queuedRows + _executionBatchSize - 1) / _executionBatchSize;
+        return Text($"The batch scheduling queue to which this task was submitted is full; currently {enqueued} batches enqueued and max_enqueued_batches is {Options.MaxEnqueuedBatches}");
     }
 
     private (BatchKey? Key, int Rows) Classify(IReadOnlyList<Tensor> inputs, IReadOnlyList<string> outputNames)
