@@ -33,6 +33,55 @@ public static class TestModels
         .Node("Identity", [inputName], [outputName])
         .Build();
 
+    /// <summary>
+    /// A model whose output names its version: <c>y = 0.5 x + version</c> (HalfPlusTwo with the version as offset), so a
+    /// test can tell which version answered from the output alone.
+    /// </summary>
+    public static byte[] Versioned(long version) => HalfPlusTwo(0.5f, version);
+
+    /// <summary>
+    /// <c>y = x + c</c> with a constant <c>c</c> of 3 elements: batch 1 broadcasts and runs, batch 2 fails at run time,
+    /// so warmup with batch size 2 fails while loading succeeds.
+    /// </summary>
+    public static byte[] OnlyBatchOne() => new OnnxGraphBuilder()
+        .Input("x", DataType.Float, [null])
+        .Output("y", DataType.Float, [3])
+        .FloatConstant("c", [1f, 2f, 3f], 3)
+        .Node("Add", ["x", "c"], ["y"])
+        .Build();
+
+    /// <summary><c>y = x + w</c> over <paramref name="elements"/> floats of weights, to give a session a measurable memory footprint.</summary>
+    public static byte[] Weighted(int elements)
+    {
+        var weights = new float[elements];
+        for (var i = 0; i < weights.Length; i++)
+        {
+            weights[i] = i % 7;
+        }
+
+        return new OnnxGraphBuilder()
+            .Input("x", DataType.Float, [elements])
+            .Output("y", DataType.Float, [elements])
+            .FloatConstant("w", weights, elements)
+            .Node("Add", ["x", "w"], ["y"])
+            .Build();
+    }
+
+    /// <summary>
+    /// Publishes a version the way the trainer does: written into a temporary sibling folder (ignored, not numeric),
+    /// then renamed into place, so a watcher never sees it half-written.
+    /// </summary>
+    public static string PublishAtomically(string root, string name, long version, byte[] model)
+    {
+        var versionName = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var staging = Path.Combine(root, name, $".staging-{versionName}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        File.WriteAllBytes(Path.Combine(staging, "model.onnx"), model);
+        var folder = Path.Combine(root, name, versionName);
+        Directory.Move(staging, folder);
+        return Path.Combine(folder, "model.onnx");
+    }
+
     /// <summary>A dense layer <c>y = x·W + b</c>: x float <c>[batch, 4]</c>, y float <c>[batch, 3]</c>, fixed weights.</summary>
     public static byte[] Dense() => new OnnxGraphBuilder()
         .Input("x", DataType.Float, null, 4)

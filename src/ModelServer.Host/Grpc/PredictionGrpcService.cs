@@ -2,6 +2,8 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ModelServer.Host.TensorFlow;
+using ModelServer.Runtime.Classification;
+using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Serving;
 using ModelServer.Runtime.Tensors;
@@ -17,12 +19,19 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
     private readonly Predictor _predictor;
     private readonly ServingOptions _options;
     private readonly TimeProvider _time;
+    private readonly ImageInputBinder _images;
+    private readonly Classifier _classifier;
+    private readonly ImageOptions _imageOptions;
 
-    public PredictionGrpcService(Predictor predictor, IOptions<ServingOptions> options, TimeProvider time)
+    public PredictionGrpcService(
+        Predictor predictor, IOptions<ServingOptions> options, TimeProvider time, ImageInputBinder images, Classifier classifier, IOptions<ImageOptions> imageOptions)
     {
         _predictor = predictor;
         _options = options.Value;
         _time = time;
+        _images = images;
+        _classifier = classifier;
+        _imageOptions = imageOptions.Value;
     }
 
     public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
@@ -37,6 +46,9 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
                 {
                     inputs[alias] = TensorProtoDecoder.Decode(alias, proto, _options.MaxTensorElements);
                 }
+
+                // A DT_STRING tensor of encoded images [n] for a float image input becomes the decoded float batch.
+                _images.Bind(servable.Model, servable.ModelName, inputs);
 
                 using var result = await _predictor.PredictAsync(servable, spec.SignatureName, inputs, request.OutputFilter, context.CancellationToken).ConfigureAwait(false);
                 var response = new PredictResponse { ModelSpec = ModelStatusFactory.Spec(result.ModelName, result.Version, result.SignatureName) };
@@ -80,8 +92,31 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
         });
 
     public override Task<ClassificationResponse> Classify(ClassificationRequest request, ServerCallContext context)
-        => throw GrpcErrors.ToRpc(ServingException.Unimplemented(
-            "Classify is not implemented yet for ONNX models; use Predict (or REST :classify once image classification lands)."));
+        => GrpcCalls.Run(context, _time, async () =>
+        {
+            var spec = GrpcCalls.RequireSpec(request.ModelSpec);
+            using var servable = _predictor.Acquire(spec.Name, GrpcCalls.Version(spec), GrpcCalls.Label(spec));
+            var examples = ExampleConverter.Convert(request.Input, _imageOptions.MaxImagesPerRequest);
+            var result = await _classifier.ClassifyAsync(servable, spec.SignatureName, examples, context.CancellationToken).ConfigureAwait(false);
+            var response = new ClassificationResponse
+            {
+                ModelSpec = ModelStatusFactory.Spec(result.ModelName, result.Version, Runtime.Models.ModelSignature.DefaultName),
+                Result = new ClassificationResult(),
+            };
+            for (var i = 0; i < result.Count; i++)
+            {
+                var classifications = new Classifications();
+                var row = result.Row(i);
+                for (var c = 0; c < result.Classes; c++)
+                {
+                    classifications.Classes.Add(new Class { Label = result.ClassNames[c], Score = row[c] });
+                }
+
+                response.Result.Classifications.Add(classifications);
+            }
+
+            return response;
+        });
 
     public override Task<RegressionResponse> Regress(RegressionRequest request, ServerCallContext context)
         => throw GrpcErrors.ToRpc(ServingException.Unimplemented(

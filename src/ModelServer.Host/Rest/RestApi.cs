@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using ModelServer.Host.Rest.Classify;
 using ModelServer.Host.Rest.Json;
 using ModelServer.Host.TensorFlow;
 using ModelServer.Runtime.Batching;
+using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Models;
 using ModelServer.Runtime.Repository;
@@ -24,13 +26,17 @@ internal sealed class RestApi
     private readonly Predictor _predictor;
     private readonly ModelManager _models;
     private readonly ServingOptions _options;
+    private readonly ImageInputBinder _images;
+    private readonly ClassifyEndpoint _classify;
     private readonly IRequestAdmission? _admission;
 
-    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options, IRequestAdmission? admission = null)
+    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options, ImageInputBinder images, ClassifyEndpoint classify, IRequestAdmission? admission = null)
     {
         _predictor = predictor;
         _models = models;
         _options = options.Value;
+        _images = images;
+        _classify = classify;
         _admission = admission;
     }
 
@@ -75,10 +81,16 @@ internal sealed class RestApi
 
     private async Task PostAsync(HttpContext context, RestRoute route, CancellationToken cancellationToken)
     {
+        if (route.Verb == "classify")
+        {
+            await _classify.HandleAsync(context, route, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (route.Verb != "predict")
         {
             throw ServingException.Unimplemented(
-                $"{route.Verb} is not implemented for ONNX models yet; use :predict.");
+                $"{route.Verb} is not implemented: ONNX models have no regression signature; use :predict (or :classify for class scores).");
         }
 
         using var servable = _predictor.Acquire(route.Model!, route.Version, route.Label);
@@ -86,7 +98,10 @@ internal sealed class RestApi
         // Under overload, turn the request away before reading and parsing its body (the expensive part of REST).
         _admission?.ThrowIfQueueFull(servable);
         using var body = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
-        using var request = PredictJsonReader.Parse(body.WrittenSpan, servable.Model.Signature, _options.MaxTensorElements);
+        using var request = PredictJsonReader.Parse(body.WrittenSpan, servable.Model.Signature, _options.MaxTensorElements, ImageInputBinder.ImageInputs(servable.Model));
+
+        // {"b64": …} images for a float image input arrive as string tensors; decode them into the float batch.
+        _images.Bind(servable.Model, servable.ModelName, request.Inputs);
         if (!string.IsNullOrEmpty(request.SignatureName) && request.SignatureName != ModelSignature.DefaultName)
         {
             throw ServingException.InvalidArgument($"Serving signature name: \"{request.SignatureName}\" not found in signature def");

@@ -14,6 +14,16 @@ public sealed class ModelConfigFile
     [JsonPropertyName("version_labels")]
     public Dictionary<string, long>? VersionLabels { get; set; }
 
+    /// <summary><c>availability_preserving</c> (default) or <c>resource_preserving</c> (unload the old version first).</summary>
+    [JsonPropertyName("version_transition")]
+    public string? VersionTransition { get; set; }
+
+    [JsonPropertyName("warmup")]
+    public WarmupConfig? Warmup { get; set; }
+
     [JsonPropertyName("batching")]
     public BatchingConfig? Batching { get; set; }
+
+    // Sections other features own ("runtime", "preprocessing") are skipped here, not refused
+    // (UnmappedMemberHandling.Skip), so each feature reads its own section from the same file.
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelServer.Runtime.Onnx;
@@ -94,52 +93,86 @@ public sealed class ModelManager : IDisposable
     }
 
     /// <summary>
-    /// Brings a model in line with its source: loads the versions the policy selects that are not yet loaded,
-    /// then withdraws the ones it no longer selects (never the last available one if nothing new loaded), then
-    /// applies its labels. Calls for the same model are serialized.
+    /// Brings a model in line with its source, taking every version folder on disk as settled (startup, tests).
     /// </summary>
-    public async Task ReconcileAsync(ModelSource source, CancellationToken cancellationToken)
+    public Task<ModelReconcileResult> ReconcileAsync(ModelSource source, CancellationToken cancellationToken)
+        => ReconcileAsync(source, VersionScanner.Scan(source.BasePath, source.ContainmentRoot), cancellationToken);
+
+    /// <summary>
+    /// Brings a model in line with its source: loads (and warms up) the settled versions the policy selects that
+    /// are not yet loaded, applies the labels, and only then withdraws the versions no longer selected — never the
+    /// last available one while its folder exists and nothing newer loaded (TF Serving's availability-preserving
+    /// order). A version that failed is left out of the policy and retried only when its fingerprint changes.
+    /// Calls for one model are serialized.
+    /// </summary>
+    public async Task<ModelReconcileResult> ReconcileAsync(ModelSource source, IReadOnlyList<VersionCandidate> onDisk, CancellationToken cancellationToken)
     {
         var gate = _reconcileLocks.GetOrAdd(source.Name, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var errors = new List<string>();
             var model = _models.GetOrAdd(source.Name, name => new ServedModel(name));
             model.Source = source;
-            var onDisk = VersionFolders.Find(source.BasePath);
-            if (onDisk.Count == 0)
+            ReportNoVersions(model, source, onDisk.Count == 0);
+
+            var present = onDisk.ToDictionary(c => c.Version);
+            // Unsettled versions are invisible to the policy unless they already serve (a loaded version is not
+            // reloaded when its files change; it keeps serving until the policy drops it).
+            var eligible = onDisk.Where(c => c.Settled || model.Available.ContainsKey(c.Version)).Select(c => c.Version).ToArray();
+
+            // A version that failed with the files it still has does not count for the policy, so latest{1} with a
+            // broken newest version serves the newest good one (TF Serving would keep the old one and ignore the rest).
+            // It is still reported, and retried once its files change.
+            foreach (var version in source.Policy.Select(eligible).Where(v => HasFailed(model, present[v])))
             {
-                ModelManagerLog.NoVersions(_logger, source.Name, source.BasePath);
+                errors.Add(Describe(model.Name, version, model.History[version].ErrorMessage));
             }
 
-            var wanted = source.Policy.Select(onDisk.Keys);
-            foreach (var version in wanted.Order())
+            IReadOnlyList<long> wanted;
+            for (var round = 1; ; round++)
             {
-                if (model.Available.ContainsKey(version))
+                wanted = source.Policy.Select(eligible.Where(v => !HasFailed(model, present[v])));
+                var toLoad = wanted.Where(v => !model.Available.ContainsKey(v)).Order().ToArray();
+                if (source.Transition == VersionTransition.ResourcePreserving && toLoad.Length > 0)
                 {
-                    continue;
+                    await UnloadFirstAsync(model, wanted, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (model.History.TryGetValue(version, out var seen) && seen.State == ModelVersionState.End && seen.ErrorCode != ServingErrorCode.Ok)
+                var failedBefore = errors.Count;
+                foreach (var version in toLoad)
                 {
-                    // A failed version is retried only when its files change (the repository watcher re-sources it).
-                    continue;
+                    await LoadIfChangedAsync(model, present[version], source, errors, cancellationToken).ConfigureAwait(false);
                 }
 
-                await LoadAsync(model, version, onDisk[version], cancellationToken).ConfigureAwait(false);
+                // Versions that just failed drop out of the policy: select again, a bounded number of times.
+                if (errors.Count == failedBefore || round == 3)
+                {
+                    break;
+                }
             }
 
             var keep = wanted.ToHashSet();
+            var withdraw = new List<ServableVersion>();
             foreach (var (version, servable) in model.Available)
             {
                 var othersAvailable = model.Available.Keys.Any(v => v != version && keep.Contains(v));
-                if (!keep.Contains(version) && (othersAvailable || !onDisk.ContainsKey(version)))
+                if (!keep.Contains(version) && (othersAvailable || !present.ContainsKey(version)))
                 {
-                    Unload(model, servable);
+                    withdraw.Add(servable);
                 }
             }
 
-            ApplyLabels(model, source.Labels);
+            // Labels move before old versions stop, so a label never points at a gap.
+            var remaining = model.Available.Keys.Except(withdraw.Select(w => w.Version)).ToHashSet();
+            var labelErrors = new List<string>();
+            LabelAssignment.Apply(model, source.Labels, remaining, labelErrors, _logger);
+            foreach (var servable in withdraw)
+            {
+                Unload(model, servable);
+            }
+
+            return new ModelReconcileResult(source.Name, errors, labelErrors);
         }
         finally
         {
@@ -161,32 +194,64 @@ public sealed class ModelManager : IDisposable
         }
     }
 
-    private async Task LoadAsync(ServedModel model, long version, string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resource-preserving transition (TF Serving pitfall 6: a swap needs twice the memory): withdraw the versions the
+    /// policy drops and wait, bounded, for their sessions to be disposed before the new ones load. The model serves
+    /// nothing in between, which is the price the owner chose in config.json.
+    /// </summary>
+    private async Task UnloadFirstAsync(ServedModel model, IReadOnlyList<long> wanted, CancellationToken cancellationToken)
     {
-        var servable = new ServableVersion(model.Name, version, path);
-        model.Track(servable);
-        servable.MarkLoading();
-        ModelManagerLog.Loading(_logger, model.Name, version, path);
-        var started = Stopwatch.GetTimestamp();
+        var dropped = model.Available.Values.Where(s => !wanted.Contains(s.Version)).ToArray();
+        foreach (var servable in dropped)
+        {
+            Unload(model, servable);
+        }
+
         try
         {
-            var file = System.IO.Path.Combine(path, VersionFolders.ModelFileName);
-            if (!File.Exists(file))
-            {
-                throw new OnnxModelException($"{file} does not exist");
-            }
-
-            var loaded = await Task.Run(() => OnnxModel.Load(file, _onnxOptions, _logger), cancellationToken).ConfigureAwait(false);
-            servable.MarkAvailable(loaded);
-            model.Publish(servable);
-            ModelManagerLog.Available(_logger, model.Name, version, loaded.ExecutionProvider, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await Task.WhenAll(dropped.Select(s => s.Ended)).WaitAsync(DrainTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OnnxModelException or IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (TimeoutException)
         {
-            servable.MarkFailed(ServingErrorCode.Unknown, ex.Message);
-            ModelManagerLog.LoadFailed(_logger, model.Name, version, ex.Message);
+            RepositoryLog.DrainTimedOut(_logger, model.Name, DrainTimeout.TotalSeconds);
         }
     }
+
+    /// <summary>How long an unload-first transition waits for requests in flight on the old version before loading anyway.</summary>
+    public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    private async Task LoadIfChangedAsync(ServedModel model, VersionCandidate candidate, ModelSource source, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (model.History.TryGetValue(candidate.Version, out var seen) && IsFailure(seen))
+        {
+            RepositoryLog.RetryingChanged(_logger, model.Name, candidate.Version);
+        }
+
+        if (candidate.Problem is { } problem)
+        {
+            var refused = new ServableVersion(model.Name, candidate.Version, candidate.Path, candidate.Fingerprint);
+            model.Track(refused);
+            refused.MarkFailed(ServingErrorCode.PermissionDenied, problem);
+            RepositoryLog.VersionRefused(_logger, model.Name, candidate.Version, problem);
+            errors.Add(Describe(model.Name, candidate.Version, problem));
+            return;
+        }
+
+        var error = await VersionLoader.LoadAsync(model, candidate, source, _onnxOptions, _logger, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            errors.Add(Describe(model.Name, candidate.Version, error));
+        }
+    }
+
+    /// <summary>Whether this version failed with exactly the files it has now (then it is not retried).</summary>
+    private static bool HasFailed(ServedModel model, VersionCandidate candidate)
+        => model.History.TryGetValue(candidate.Version, out var seen) && IsFailure(seen) && seen.Fingerprint == candidate.Fingerprint;
+
+    private static bool IsFailure(ServableVersion version)
+        => version.State == ModelVersionState.End && version.ErrorCode is not (ServingErrorCode.Ok or ServingErrorCode.Cancelled);
+
+    private static string Describe(string model, long version, string error) => $"Version {version} of model {model} failed to load: {error}";
 
     private void Unload(ServedModel model, ServableVersion servable)
     {
@@ -197,22 +262,14 @@ public sealed class ModelManager : IDisposable
         }
     }
 
-    private void ApplyLabels(ServedModel model, IReadOnlyDictionary<string, long> labels)
+    private void ReportNoVersions(ServedModel model, ModelSource source, bool none)
     {
-        var applied = ImmutableDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        foreach (var (label, version) in labels)
+        if (none && !model.NoVersionsReported)
         {
-            if (model.Available.ContainsKey(version))
-            {
-                applied[label] = version;
-            }
-            else
-            {
-                ModelManagerLog.LabelRejected(_logger, model.Name, label, $"Request to assign label to version {version} of model {model.Name}, which is not currently available for inference");
-            }
+            RepositoryLog.NoVersions(_logger, model.Name, source.BasePath);
         }
 
-        model.SetLabels(applied.ToImmutable());
+        model.NoVersionsReported = none;
     }
 
     public void Dispose()

@@ -15,10 +15,4 @@ internal static partial class ModelManagerLog
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Unloading {Model} version {Version}; it is disposed when its last request finishes")]
     public static partial void Unloading(ILogger logger, string model, long version);
-
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Model {Model} has no version folders under {Path}")]
-    public static partial void NoVersions(ILogger logger, string model, string path);
-
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Label {Label} of {Model} is not applied: {Reason}")]
-    public static partial void LabelRejected(ILogger logger, string model, string label, string reason);
 }

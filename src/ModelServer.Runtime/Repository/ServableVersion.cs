@@ -12,13 +12,15 @@ public sealed class ServableVersion
 {
     private readonly object _gate = new();
     private int _references;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private OnnxModel? _model;
 
-    public ServableVersion(string modelName, long version, string path)
+    public ServableVersion(string modelName, long version, string path, string fingerprint = "")
     {
         ModelName = modelName;
         Version = version;
         Path = path;
+        Fingerprint = fingerprint;
     }
 
     public string ModelName { get; }
@@ -27,11 +29,17 @@ public sealed class ServableVersion
 
     public string Path { get; }
 
+    /// <summary>The version folder's file fingerprint when loading started: a failed version is retried only once it differs.</summary>
+    public string Fingerprint { get; }
+
     public ModelVersionState State { get; private set; } = ModelVersionState.Start;
 
     public ServingErrorCode ErrorCode { get; private set; }
 
     public string ErrorMessage { get; private set; } = string.Empty;
+
+    /// <summary>Completes when an AVAILABLE version has been unloaded and its session disposed (the last request ended).</summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>The loaded model; valid only while the caller holds a handle.</summary>
     public OnnxModel Model => _model ?? throw new InvalidOperationException($"Version {Version} of {ModelName} is not loaded.");
@@ -130,6 +138,11 @@ public sealed class ServableVersion
             }
         }
 
-        toDispose?.Dispose();
+        if (toDispose is not null)
+        {
+            toDispose.Dispose();
+            NativeHeap.Trim();
+            _ended.TrySetResult();
+        }
     }
 }

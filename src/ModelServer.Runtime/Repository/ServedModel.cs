@@ -29,11 +29,31 @@ public sealed class ServedModel
 
     public ImmutableDictionary<string, long> Labels => Volatile.Read(ref _labels);
 
+    /// <summary>The last label problem logged, so a poll repeats it in the log only when it changes.</summary>
+    internal string? LastLabelProblem { get; set; }
+
+    /// <summary>Whether "no version folders" was logged since the model last had some.</summary>
+    internal bool NoVersionsReported { get; set; }
+
+    /// <summary>
+    /// END versions kept in <see cref="History"/> when a new version is tracked (TF Serving keeps them all, so a model
+    /// swapped every hour lists thousands); the version that load replaces ends afterwards, so status shows one more.
+    /// </summary>
+    public const int MaxEndedVersions = 16;
+
     internal void Track(ServableVersion version)
     {
         lock (_gate)
         {
-            _history = _history.SetItem(version.Version, version);
+            var history = _history.SetItem(version.Version, version);
+            var ended = history.Values.Where(v => v.State == ModelVersionState.End).ToArray();
+            foreach (var old in ended.Take(Math.Max(0, ended.Length - MaxEndedVersions)))
+            {
+                // Oldest first; a forgotten failed version is merely retried once more if it comes back into policy.
+                history = history.Remove(old.Version);
+            }
+
+            _history = history;
         }
     }
 

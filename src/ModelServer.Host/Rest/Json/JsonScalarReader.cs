@@ -34,6 +34,10 @@ internal static class JsonScalarReader
             case JsonTokenType.StartObject when builder.Type == TensorDataType.String:
                 builder.AddString(ReadBase64Object(ref reader, body));
                 return;
+            case JsonTokenType.StartObject when builder.AcceptsImages:
+                // An encoded image in place of a float image input's pixels; decoded after parsing, as a batch.
+                builder.AddImage(ReadBase64Object(ref reader, body));
+                return;
             default:
                 throw TypeMismatch(reader, builder, body);
         }
@@ -138,6 +142,13 @@ internal static class JsonScalarReader
 
     private static void ReadNumber(ref Utf8JsonReader reader, JsonTensorBuilder builder, ReadOnlySpan<byte> body)
     {
+        // The common case first: Utf8JsonReader's own parser, finite values only (it refuses ±inf).
+        if (builder.Type == TensorDataType.Float && reader.TryGetSingle(out var single))
+        {
+            builder.Add(single);
+            return;
+        }
+
         if (IsFloatType(builder.Type))
         {
             var span = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;

@@ -16,10 +16,11 @@ internal sealed class JsonTensorBuilder : IDisposable
     private byte[] _buffer;
     private List<ReadOnlyMemory<byte>>? _strings;
 
-    public JsonTensorBuilder(string name, TensorDataType type, long maxElements)
+    public JsonTensorBuilder(string name, TensorDataType type, long maxElements, bool acceptsImages = false)
     {
         Name = name;
         Type = type;
+        AcceptsImages = acceptsImages && type != TensorDataType.String;
         _maxElements = maxElements;
         _buffer = type == TensorDataType.String ? [] : ArrayPool<byte>.Shared.Rent(256);
         if (type == TensorDataType.String)
@@ -34,9 +35,35 @@ internal sealed class JsonTensorBuilder : IDisposable
 
     public long Count { get; private set; }
 
+    /// <summary>
+    /// The input is a float image input: a <c>{"b64": …}</c> value is an encoded image, collected as one element of
+    /// a string tensor that the image binder decodes into the float batch (pixel values and images do not mix).
+    /// </summary>
+    public bool AcceptsImages { get; }
+
+    public void AddImage(ReadOnlyMemory<byte> encoded)
+    {
+        if (Count > 0 && _strings is null)
+        {
+            throw MixedImages();
+        }
+
+        Reserve();
+        (_strings ??= []).Add(encoded);
+        Count++;
+    }
+
+    private ServingException MixedImages()
+        => ServingException.InvalidArgument($"input '{Name}' mixes {{\"b64\": …}} images with {Type.ToTfName()} values; send one or the other");
+
     public void Add<T>(T value)
         where T : unmanaged
     {
+        if (AcceptsImages && _strings is not null)
+        {
+            throw MixedImages();
+        }
+
         var size = Type.ElementSize();
         Reserve();
         var offset = checked((int)(Count * size));
@@ -75,7 +102,7 @@ internal sealed class JsonTensorBuilder : IDisposable
             throw ServingException.InvalidArgument($"input '{Name}': {Count} values do not fill shape {TensorShape.Format(shape)}");
         }
 
-        if (Type == TensorDataType.String)
+        if (Type == TensorDataType.String || (AcceptsImages && _strings is not null))
         {
             var strings = _strings!.ToArray();
             _strings = null;

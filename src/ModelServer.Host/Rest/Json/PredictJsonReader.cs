@@ -15,8 +15,12 @@ internal static class PredictJsonReader
 {
     private const int MaxDocumentText = 256;
 
-    public static ParsedPredictRequest Parse(ReadOnlySpan<byte> body, ModelSignature signature, long maxElements)
+    private static readonly HashSet<string> NoImageInputs = [];
+
+    /// <param name="imageInputs">Float inputs that also take <c>{"b64": …}</c> encoded images (they come back as string tensors).</param>
+    public static ParsedPredictRequest Parse(ReadOnlySpan<byte> body, ModelSignature signature, long maxElements, IReadOnlySet<string>? imageInputs = null)
     {
+        imageInputs ??= NoImageInputs;
         if (body.Trim(" \t\r\n"u8).IsEmpty)
         {
             throw ServingException.InvalidArgument("JSON Parse error: The document is empty");
@@ -24,7 +28,7 @@ internal static class PredictJsonReader
 
         try
         {
-            return ParseCore(body, signature, maxElements);
+            return ParseCore(body, signature, maxElements, imageInputs);
         }
         catch (JsonException first)
         {
@@ -36,7 +40,7 @@ internal static class PredictJsonReader
 
             try
             {
-                return ParseCore(rewritten, signature, maxElements);
+                return ParseCore(rewritten, signature, maxElements, imageInputs);
             }
             catch (JsonException second)
             {
@@ -57,7 +61,7 @@ internal static class PredictJsonReader
         return ServingException.InvalidArgument($"JSON Parse error: {reason} at offset: {ex.BytePositionInLine ?? 0}");
     }
 
-    private static ParsedPredictRequest ParseCore(ReadOnlySpan<byte> body, ModelSignature signature, long maxElements)
+    private static ParsedPredictRequest ParseCore(ReadOnlySpan<byte> body, ModelSignature signature, long maxElements, IReadOnlySet<string> imageInputs)
     {
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
         if (!reader.Read())
@@ -97,7 +101,7 @@ internal static class PredictJsonReader
                     reader.Read();
                     Dispose(inputs);
                     inputs = null;
-                    inputs = isRow ? ReadRows(ref reader, signature, body, maxElements) : ReadColumns(ref reader, signature, body, maxElements);
+                    inputs = isRow ? ReadRows(ref reader, signature, body, maxElements, imageInputs) : ReadColumns(ref reader, signature, body, maxElements, imageInputs);
                 }
                 else
                 {
@@ -121,7 +125,7 @@ internal static class PredictJsonReader
         }
     }
 
-    private static Dictionary<string, Tensor> ReadRows(ref Utf8JsonReader reader, ModelSignature signature, ReadOnlySpan<byte> body, long maxElements)
+    private static Dictionary<string, Tensor> ReadRows(ref Utf8JsonReader reader, ModelSignature signature, ReadOnlySpan<byte> body, long maxElements, IReadOnlySet<string> imageInputs)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -142,7 +146,7 @@ internal static class PredictJsonReader
                 "instances is a plain list, but expecting list of objects as multiple input tensors required as per tensorinfo_map");
         }
 
-        var builders = signature.Inputs.ToDictionary(i => i.Name, i => new JsonTensorBuilder(i.Name, i.DataType, maxElements), StringComparer.Ordinal);
+        var builders = signature.Inputs.ToDictionary(i => i.Name, i => new JsonTensorBuilder(i.Name, i.DataType, maxElements, imageInputs.Contains(i.Name)), StringComparer.Ordinal);
         var firstShapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         try
         {
@@ -263,7 +267,7 @@ internal static class PredictJsonReader
         }
     }
 
-    private static Dictionary<string, Tensor> ReadColumns(ref Utf8JsonReader reader, ModelSignature signature, ReadOnlySpan<byte> body, long maxElements)
+    private static Dictionary<string, Tensor> ReadColumns(ref Utf8JsonReader reader, ModelSignature signature, ReadOnlySpan<byte> body, long maxElements, IReadOnlySet<string> imageInputs)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
@@ -286,7 +290,7 @@ internal static class PredictJsonReader
                         duplicate.Dispose();
                     }
 
-                    tensors[key] = ReadColumn(ref reader, spec, body, maxElements);
+                    tensors[key] = ReadColumn(ref reader, spec, body, maxElements, imageInputs);
                 }
 
                 foreach (var spec in signature.Inputs)
@@ -305,7 +309,7 @@ internal static class PredictJsonReader
                         "inputs is a plain value/list, but expecting an object as multiple input tensors required as per tensorinfo_map");
                 }
 
-                tensors[signature.Inputs[0].Name] = ReadColumn(ref reader, signature.Inputs[0], body, maxElements);
+                tensors[signature.Inputs[0].Name] = ReadColumn(ref reader, signature.Inputs[0], body, maxElements, imageInputs);
             }
 
             var result = tensors;
@@ -318,9 +322,9 @@ internal static class PredictJsonReader
         }
     }
 
-    private static Tensor ReadColumn(ref Utf8JsonReader reader, TensorSpec spec, ReadOnlySpan<byte> body, long maxElements)
+    private static Tensor ReadColumn(ref Utf8JsonReader reader, TensorSpec spec, ReadOnlySpan<byte> body, long maxElements, IReadOnlySet<string> imageInputs)
     {
-        using var builder = new JsonTensorBuilder(spec.Name, spec.DataType, maxElements);
+        using var builder = new JsonTensorBuilder(spec.Name, spec.DataType, maxElements, imageInputs.Contains(spec.Name));
         var shape = new JsonShape();
         shape.ReadValue(ref reader, builder, body);
         return builder.Build(shape.ToArray());

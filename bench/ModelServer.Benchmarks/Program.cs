@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(ModelServer.Benchmarks.Rest.JsonDecodeBenchmarks).Assembly).Run(args);

@@ -1,0 +1,10 @@
+using System.Globalization;
+using ModelServer.Trainer.Training;
+
+namespace ModelServer.Trainer.Cli;
+
+internal static class EpochLine
+{
+    public static string Format(EpochMetrics m, int epochs) => string.Create(CultureInfo.InvariantCulture,
+        $"epoch {m.Epoch}/{epochs} loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P1} | val_loss {m.ValidationLoss:F4} val_acc {m.ValidationAccuracy:P1} | {m.Seconds:F0}s {m.ImagesPerSecond:F0} img/s");
+}

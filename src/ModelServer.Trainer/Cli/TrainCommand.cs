@@ -1,0 +1,46 @@
+using System.Globalization;
+using ModelServer.Trainer.Data;
+using ModelServer.Trainer.Native;
+using ModelServer.Trainer.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ModelServer.Trainer.Cli;
+
+/// <summary><c>train</c>: data folder → trained, verified ONNX model with logs and plot.</summary>
+public sealed class TrainCommand : Command<TrainSettings>
+{
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        TorchNativeLibrary.EnsureLoaded();
+        var options = new TrainingOptions(settings.Epochs, settings.BatchSize, settings.Seed, settings.ValidationFraction,
+            AugmentationOptions.Named(settings.Augment),
+            settings.TimeLimitMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
+        var request = new TrainingRequest(settings.Data!, settings.Arch.ToLowerInvariant(), settings.ImageSize, settings.Out, options,
+            CommandLineText.Current());
+        TrainingSummary summary;
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            summary = AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx => TrainingPipeline.Run(request, new LiveTrainingProgress(ctx), Log));
+        }
+        else
+        {
+            summary = TrainingPipeline.Run(request, new LineTrainingProgress(Console.Out), Log);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Best epoch {summary.BestEpoch}: validation accuracy {summary.BestValidationAccuracy:P2}. Trained in {summary.TrainingSeconds:F0} s "
+            + $"({summary.MeanTrainImagesPerSecond:F1} img/s). Wrote {Path.GetFullPath(settings.Out)}/{TrainingArtifacts.Model} ({summary.ModelBytes} bytes)."));
+        return 0;
+    }
+
+    private static void Log(string message)
+    {
+        Console.WriteLine(message);
+        Console.Out.Flush();
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.ML.OnnxRuntime;
+using ModelServer.Runtime.Imaging;
+
+namespace ModelServer.Trainer.Evaluation;
+
+/// <summary>
+/// An exported classifier run by ONNX Runtime (CPU), configured only from the model's own
+/// metadata: labels and preprocessing, exactly as the server will read them.
+/// </summary>
+public sealed class OnnxClassifier : IDisposable
+{
+    private readonly InferenceSession session;
+    private readonly string inputName;
+
+    public OnnxClassifier(byte[] model, int intraOpThreads = 0)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = intraOpThreads };
+        session = new InferenceSession(model, options);
+        inputName = session.InputNames[0];
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Preprocessing = ImagePreprocessing.FromMetadata(metadata)
+            ?? throw new InvalidDataException($"The model declares no image input size (metadata '{ImageMetadataKeys.ImageSize}').");
+        Labels = metadata.TryGetValue(ImageMetadataKeys.Labels, out string? labels)
+            ? labels.Split(',', StringSplitOptions.TrimEntries)
+            : throw new InvalidDataException($"The model declares no class labels (metadata '{ImageMetadataKeys.Labels}').");
+        Metadata = metadata;
+    }
+
+    public ImagePreprocessing Preprocessing { get; }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public static OnnxClassifier Load(string path, int intraOpThreads = 0) => new(File.ReadAllBytes(path), intraOpThreads);
+
+    /// <summary>Runs <paramref name="count"/> preprocessed images; returns the named output, row-major [count, classes].</summary>
+    public float[] Run(float[] batch, int count, string output = "probabilities")
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        long[] shape = Preprocessing.Layout == TensorLayout.Nhwc
+            ? [count, Preprocessing.Height, Preprocessing.Width, ImagePreprocessing.Channels]
+            : [count, ImagePreprocessing.Channels, Preprocessing.Height, Preprocessing.Width];
+        using var input = OrtValue.CreateTensorValueFromMemory(batch, shape);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, [inputName], [input], [output]);
+        return results[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    public void Dispose() => session.Dispose();
+}

@@ -1,0 +1,1 @@
+return ModelServer.Trainer.Cli.TrainerApp.Run(args);
