@@ -20,6 +20,7 @@ public static class BatchingServiceCollectionExtensions
         services.AddSingleton<IBatchExecutor>(OnnxBatchExecutor.Instance);
         services.AddSingleton<BatchingInferenceRunner>();
         services.AddSingleton<IInferenceRunner>(sp => sp.GetRequiredService<BatchingInferenceRunner>());
+        services.AddSingleton<IRequestAdmission>(sp => sp.GetRequiredService<BatchingInferenceRunner>());
         return services;
     }
 }

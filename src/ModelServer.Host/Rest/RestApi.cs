@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using ModelServer.Host.Rest.Classify;
 using ModelServer.Host.Rest.Json;
 using ModelServer.Host.TensorFlow;
+using ModelServer.Runtime.Batching;
 using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Models;
@@ -27,14 +28,16 @@ internal sealed class RestApi
     private readonly ServingOptions _options;
     private readonly ImageInputBinder _images;
     private readonly ClassifyEndpoint _classify;
+    private readonly IRequestAdmission? _admission;
 
-    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options, ImageInputBinder images, ClassifyEndpoint classify)
+    public RestApi(Predictor predictor, ModelManager models, IOptions<ServingOptions> options, ImageInputBinder images, ClassifyEndpoint classify, IRequestAdmission? admission = null)
     {
         _predictor = predictor;
         _models = models;
         _options = options.Value;
         _images = images;
         _classify = classify;
+        _admission = admission;
     }
 
     public static void Map(IEndpointRouteBuilder endpoints)
@@ -91,6 +94,9 @@ internal sealed class RestApi
         }
 
         using var servable = _predictor.Acquire(route.Model!, route.Version, route.Label);
+
+        // Under overload, turn the request away before reading and parsing its body (the expensive part of REST).
+        _admission?.ThrowIfQueueFull(servable);
         using var body = await RequestBodyReader.ReadAsync(context.Request, _options.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
         using var request = PredictJsonReader.Parse(body.WrittenSpan, servable.Model.Signature, _options.MaxTensorElements, ImageInputBinder.ImageInputs(servable.Model));
 

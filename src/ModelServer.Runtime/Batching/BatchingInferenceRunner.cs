@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ModelServer.Runtime.Configuration;
 using ModelServer.Runtime.Inference;
 using ModelServer.Runtime.Repository;
+using ModelServer.Runtime.Serving;
 using ModelServer.Runtime.Tensors;
 
 namespace ModelServer.Runtime.Batching;
@@ -17,7 +18,7 @@ namespace ModelServer.Runtime.Batching;
 /// queue whose version is no longer served is dropped once it is empty (checked when a new queue is made and once
 /// a minute); it holds no thread and no model reference of its own, only its requests' handles do.
 /// </remarks>
-public sealed class BatchingInferenceRunner : IInferenceRunner, IDisposable
+public sealed class BatchingInferenceRunner : IInferenceRunner, IRequestAdmission, IDisposable
 {
     private static readonly TimeSpan PrunePeriod = TimeSpan.FromMinutes(1);
 
@@ -62,6 +63,15 @@ public sealed class BatchingInferenceRunner : IInferenceRunner, IDisposable
 
             // Retired between lookup and enqueue (its version is being unloaded): this request gets a fresh queue.
             _batchers.TryRemove(new KeyValuePair<ServableVersion, VersionBatcher?>(servable.Servable, batcher));
+        }
+    }
+
+    public void ThrowIfQueueFull(ServableHandle servable)
+    {
+        if (GetBatcher(servable)?.FullMessage() is { } message)
+        {
+            _metrics.RecordDropped(new BatchQueueId(servable.ModelName, servable.Version), ServingErrorCode.Unavailable);
+            throw new ServingException(ServingErrorCode.Unavailable, message);
         }
     }
 

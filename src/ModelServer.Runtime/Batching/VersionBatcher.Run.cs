@@ -6,44 +6,58 @@ namespace ModelServer.Runtime.Batching;
 
 internal sealed partial class VersionBatcher
 {
-    /// <summary>Runs one formed batch on a pool thread, hands each slice its rows, then lets the next batch start.</summary>
-    private void RunBatch(List<BatchSlice> slices)
+    /// <summary>
+    /// Runs a formed batch, hands each slice its rows, then lets the next batch start. With
+    /// <paramref name="continueInline"/> (a pool thread) this thread goes on with the next ready batch itself rather
+    /// than handing it to another thread; a caller's thread never does, so its reply is not held up.
+    /// </summary>
+    private void RunBatch(List<BatchSlice> slices, bool continueInline)
     {
-        try
+        for (var batch = slices; batch is not null;)
         {
-            // Requests cancelled (deadline passed, client gone) after the batch was formed are dropped before any compute.
-            var live = new List<BatchSlice>(slices.Count);
-            foreach (var slice in slices)
+            try
             {
-                if (slice.Task.CancellationToken.IsCancellationRequested)
+                // Requests cancelled (deadline passed, client gone) after the batch was formed are dropped before any compute.
+                var live = new List<BatchSlice>(batch.Count);
+                foreach (var slice in batch)
                 {
-                    _metrics.RecordDropped(Id, ServingErrorCode.Cancelled);
-                    PartFinished(slice, null, null);
+                    if (slice.Task.CancellationToken.IsCancellationRequested)
+                    {
+                        _metrics.RecordDropped(Id, ServingErrorCode.Cancelled);
+                        PartFinished(slice, null, null);
+                    }
+                    else
+                    {
+                        live.Add(slice);
+                    }
                 }
-                else
+
+                if (live.Count > 0)
                 {
-                    live.Add(slice);
+                    Execute(live, retryAlone: live.Count > 1);
                 }
             }
-
-            if (live.Count > 0)
+            finally
             {
-                Execute(live, retryAlone: live.Count > 1);
-            }
-        }
-        finally
-        {
-            List<List<BatchSlice>>? ready;
-            int depthRows, depthRequests;
-            lock (_gate)
-            {
-                _running--;
-                ready = _disposed ? null : DispatchLocked();
-                (depthRows, depthRequests) = (_queuedRows, _queue.Count);
-            }
+                List<List<BatchSlice>>? ready;
+                int depthRows, depthRequests;
+                lock (_gate)
+                {
+                    _running--;
+                    ready = _disposed ? null : DispatchLocked();
+                    (depthRows, depthRequests) = (_queuedRows, _queue.Count);
+                }
 
-            _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
-            Start(ready);
+                _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
+                batch = null;
+                if (continueInline && ready is { Count: > 0 })
+                {
+                    batch = ready[0];
+                    ready.RemoveAt(0);
+                }
+
+                Start(ready);
+            }
         }
     }
 

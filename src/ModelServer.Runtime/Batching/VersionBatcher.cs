@@ -90,34 +90,9 @@ internal sealed partial class VersionBatcher : IDisposable
         {
             QueueCost = key is null ? _executionBatchSize : rows,
         };
-        List<List<BatchSlice>>? ready;
-        int depthRows, depthRequests;
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return null;
-            }
-
-            if (_queuedRows + task.QueueCost > _capacityRows)
-            {
-                var enqueued = (_queuedRows + _executionBatchSize - 1) / _executionBatchSize;
-                _metrics.RecordDropped(Id, ServingErrorCode.Unavailable);
-                throw new ServingException(
-                    ServingErrorCode.Unavailable,
-                    Text($"The batch scheduling queue to which this task was submitted is full; currently {enqueued} batches enqueued and max_enqueued_batches is {Options.MaxEnqueuedBatches}"));
-            }
-
-            task.Node = _queue.AddLast(task);
-            AddQueued(task, task.QueueCost);
-            ready = DispatchLocked();
-            (depthRows, depthRequests) = (_queuedRows, _queue.Count);
-        }
-
-        _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
-        Start(ready);
         if (cancellationToken.CanBeCanceled)
         {
+            // Registered before the task is queued, so a token that fires at any point finds it (or finds it finished).
             task.Registration = cancellationToken.UnsafeRegister(
                 static state =>
                 {
@@ -127,7 +102,76 @@ internal sealed partial class VersionBatcher : IDisposable
                 (this, task));
         }
 
+        List<List<BatchSlice>>? ready = null;
+        int depthRows, depthRequests;
+        string? full = null;
+        bool retired;
+        lock (_gate)
+        {
+            if (task.Completed)
+            {
+                return task.Completion.Task;
+            }
+
+            retired = _disposed;
+            if (!retired && _queuedRows + task.QueueCost > _capacityRows)
+            {
+                task.Completed = true;
+                full = FullText(_queuedRows);
+            }
+            else if (!retired)
+            {
+                task.Node = _queue.AddLast(task);
+                AddQueued(task, task.QueueCost);
+                ready = DispatchLocked();
+            }
+
+            (depthRows, depthRequests) = (_queuedRows, _queue.Count);
+        }
+
+        if (retired || full is not null)
+        {
+            // Outside the lock: disposing waits for a running cancellation callback, which takes the lock.
+            task.Registration.Dispose();
+            if (retired)
+            {
+                return null;
+            }
+
+            _metrics.RecordDropped(Id, ServingErrorCode.Unavailable);
+            throw new ServingException(ServingErrorCode.Unavailable, full!);
+        }
+
+        _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
+
+        // A batch that holds the caller's own request runs on the caller's thread, as the direct runner would: at low
+        // load that saves two thread hops per request. Other batches go to the thread pool.
+        var own = ready?.Find(batch => batch.Exists(slice => ReferenceEquals(slice.Task, task)));
+        if (own is not null)
+        {
+            ready!.Remove(own);
+        }
+
+        Start(ready);
+        if (own is not null)
+        {
+            RunBatch(own, continueInline: false);
+        }
+
         return task.Completion.Task;
+    }
+
+    /// <summary>TF Serving's queue-full text when no request could join the queue now; null otherwise (no lock: a hint).</summary>
+    public string? FullMessage()
+    {
+        var queued = Volatile.Read(ref _queuedRows);
+        return queued >= _capacityRows ? FullText(queued) : null;
+    }
+
+    private string FullText(int queuedRows)
+    {
+        var enqueued = (queuedRows + _executionBatchSize - 1) / _executionBatchSize;
+        return Text($"The batch scheduling queue to which this task was submitted is full; currently {enqueued} batches enqueued and max_enqueued_batches is {Options.MaxEnqueuedBatches}");
     }
 
     private (BatchKey? Key, int Rows) Classify(IReadOnlyList<Tensor> inputs, IReadOnlyList<string> outputNames)
@@ -316,7 +360,7 @@ internal sealed partial class VersionBatcher : IDisposable
 
         foreach (var batch in ready)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Batcher.RunBatch(state.Slices), (Batcher: this, Slices: batch), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Batcher.RunBatch(state.Slices, continueInline: true), (Batcher: this, Slices: batch), preferLocal: false);
         }
     }
 

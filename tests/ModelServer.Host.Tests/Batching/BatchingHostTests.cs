@@ -92,6 +92,11 @@ public sealed class BatchingHostTests
         Assert.StartsWith("The batch scheduling queue to which this task was submitted is full", grpc.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, rest.StatusCode);
         Assert.Contains("The batch scheduling queue to which this task was submitted is full", await rest.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Turned away before its body is read: even a body that would not parse gets the 503, not a 400.
+        using var broken = new StringContent("{not json", Encoding.UTF8, "application/json");
+        using var early = await server.Http.PostAsync(new Uri("/v1/models/dense:predict", UriKind.Relative), broken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, early.StatusCode);
         server.Executor.Open();
         await Task.WhenAll(running, queued);
     }

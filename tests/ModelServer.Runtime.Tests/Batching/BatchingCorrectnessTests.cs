@@ -32,14 +32,14 @@ public sealed class BatchingCorrectnessTests
             TestModels.Dense(),
             new BatchingOptions { MaxBatchSize = 16, BatchTimeoutMicros = 0, MaxEnqueuedBatches = 100, NumBatchThreads = 2 });
 
-        // Hold the first batches at the gate so the other callers pile up in the queue and must be merged.
+        // Hold the first batches at the gate (they run on their callers' threads) so the other callers pile up in the
+        // queue and must be merged; every call is in once each of its rows is queued or held at the gate.
         harness.Executor.Close();
-        // StartNew (not Task.Run, which would unwrap) completes when each caller's request is queued.
-        var replies = await Task.WhenAll(Enumerable.Range(0, 64).Select(caller => Task.Factory.StartNew(
-            () => harness.Send(DistinctRows(caller, 1 + (caller % 3)), [1 + (caller % 3), 4]),
-            CancellationToken.None,
-            TaskCreationOptions.None,
-            TaskScheduler.Default)));
+        var replies = Enumerable.Range(0, 64)
+            .Select(caller => Task.Run(() => harness.Send(DistinctRows(caller, 1 + (caller % 3)), [1 + (caller % 3), 4])))
+            .ToArray();
+        var totalRows = Enumerable.Range(0, 64).Sum(c => 1 + (c % 3));
+        await BatchingHarness.WaitUntilAsync(() => harness.QueuedRows + harness.Executor.RunRows.Sum() == totalRows);
         harness.Executor.Open();
         var results = await Task.WhenAll(replies);
 

@@ -45,6 +45,19 @@ internal sealed class BatchingHarness : IDisposable
 
     public BatchingInferenceRunner Runner { get; }
 
+    /// <summary>Rows waiting in the queue now.</summary>
+    public long QueuedRows => Metrics.Snapshot().SingleOrDefault()?.QueuedRows ?? 0;
+
+    /// <summary>Polls a condition reached on other threads (bounded; no fixed sleep, no timing assert).</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(1, limit.Token);
+        }
+    }
+
     public static async Task<BatchingHarness> StartAsync(byte[] model, BatchingOptions options, string? configJson = null)
     {
         var harness = new BatchingHarness(options, configJson, model);

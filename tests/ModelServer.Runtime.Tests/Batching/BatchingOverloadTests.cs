@@ -9,6 +9,8 @@ public sealed class BatchingOverloadTests
 {
     private static float[] Row(float seed) => [seed, seed + 1, seed + 2, seed + 3];
 
+    // The first request of each test runs its batch on its own thread (the caller's batch runs inline), so it is sent
+    // from a pool thread and held at the gate there.
     private static async Task<BatchingHarness> StartBlockedAsync(BatchingOptions options)
     {
         var harness = await BatchingHarness.StartAsync(TestModels.Dense(), options);
@@ -20,7 +22,7 @@ public sealed class BatchingOverloadTests
     public async Task FullQueue_RejectsAtOnce_WithUnavailable_WithoutWaitingForABatch()
     {
         using var harness = await StartBlockedAsync(new BatchingOptions { MaxBatchSize = 2, MaxEnqueuedBatches = 1, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
-        var running = harness.Send(Row(0), [1, 4]);
+        var running = Task.Run(() => harness.Send(Row(0), [1, 4]));
         await harness.Executor.WaitForRunAsync();
         var queued = harness.Send([.. Row(1), .. Row(2)], [2, 4]);
 
@@ -39,7 +41,7 @@ public sealed class BatchingOverloadTests
     public async Task CancelledWhileQueued_CompletesAtOnce_AndIsNeverRun()
     {
         using var harness = await StartBlockedAsync(new BatchingOptions { MaxBatchSize = 4, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
-        var running = harness.Send(Row(0), [1, 4]);
+        var running = Task.Run(() => harness.Send(Row(0), [1, 4]));
         await harness.Executor.WaitForRunAsync();
         using var cancellation = new CancellationTokenSource();
         var abandoned = harness.Send(Row(100), [1, 4], cancellation.Token);
@@ -60,7 +62,7 @@ public sealed class BatchingOverloadTests
     public async Task DeadlinePassingInTheQueue_DropsTheRequest_BeforeItCostsCompute()
     {
         using var harness = await StartBlockedAsync(new BatchingOptions { MaxBatchSize = 4, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
-        var running = harness.Send(Row(0), [1, 4]);
+        var running = Task.Run(() => harness.Send(Row(0), [1, 4]));
         await harness.Executor.WaitForRunAsync();
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(50), harness.Time);
         var late = harness.Send(Row(100), [1, 4], deadline.Token);
@@ -80,7 +82,7 @@ public sealed class BatchingOverloadTests
     {
         using var harness = await StartBlockedAsync(new BatchingOptions { MaxBatchSize = 8, MaxExecutionBatchSize = 2, EnableLargeBatchSplitting = true, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
         using var cancellation = new CancellationTokenSource();
-        var split = harness.Send([.. Row(0), .. Row(10), .. Row(20), .. Row(30)], [4, 4], cancellation.Token);
+        var split = Task.Run(() => harness.Send([.. Row(0), .. Row(10), .. Row(20), .. Row(30)], [4, 4], cancellation.Token));
         await harness.Executor.WaitForRunAsync();
 
         cancellation.Cancel();

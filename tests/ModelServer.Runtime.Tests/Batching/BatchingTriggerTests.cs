@@ -52,7 +52,7 @@ public sealed class BatchingTriggerTests
             new BatchingOptions { MaxBatchSize = 8, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
 
         harness.Executor.Close();
-        var first = harness.Send(Row(0), [1, 4]);
+        var first = Task.Run(() => harness.Send(Row(0), [1, 4]));
         await harness.Executor.WaitForRunAsync();
         var queued = Enumerable.Range(1, 3).Select(i => harness.Send(Row(i), [1, 4])).ToArray();
         harness.Executor.Open();
@@ -83,7 +83,7 @@ public sealed class BatchingTriggerTests
             new BatchingOptions { MaxBatchSize = 8, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
 
         harness.Executor.Close();
-        var first = harness.Send([1, 2, 3, 4], [2, 2]);
+        var first = Task.Run(() => harness.Send([1, 2, 3, 4], [2, 2]));
         await harness.Executor.WaitForRunAsync();
         var others = Enumerable.Range(0, 2).Select(i => harness.Send([i, i, i, i], [2, 2])).ToArray();
         harness.Executor.Open();
@@ -102,7 +102,7 @@ public sealed class BatchingTriggerTests
             new BatchingOptions { MaxBatchSize = 8, BatchTimeoutMicros = 0, NumBatchThreads = 1 });
 
         harness.Executor.Close();
-        var first = harness.Send([1, 2], [1, 2]);
+        var first = Task.Run(() => harness.Send([1, 2], [1, 2]));
         await harness.Executor.WaitForRunAsync();
         var narrow = harness.Send([1, 2, 3], [1, 3]);
         var wide = harness.Send([1, 2, 3, 4, 5], [1, 5]);
@@ -122,7 +122,7 @@ public sealed class BatchingTriggerTests
             new BatchingOptions { MaxBatchSize = 8, BatchTimeoutMicros = 0, NumBatchThreads = 1, PadVariableLengthInputs = true });
 
         harness.Executor.Close();
-        var first = harness.Send([1, 2], [1, 2]);
+        var first = Task.Run(() => harness.Send([1, 2], [1, 2]));
         await harness.Executor.WaitForRunAsync();
         var narrow = harness.Send([1, 2, 3, 6, 7, 8], [2, 3]);
         var wide = harness.Send([1, 2, 3, 4, 5], [1, 5]);
