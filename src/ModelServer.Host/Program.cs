@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ModelServer.Host.Batching;
+using ModelServer.Host.Admission;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
@@ -57,6 +58,8 @@ builder.Services.AddGrpc(options =>
     options.EnableDetailedErrors = false;
 });
 
+builder.Services.AddInferenceAdmission(serving);
+
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.Limits.MaxRequestBodySize = serving.MaxRequestBytes;
@@ -69,6 +72,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 var app = builder.Build();
+app.UseRateLimiter();
 app.MapGrpcService<PredictionGrpcService>();
 app.MapGrpcService<ModelGrpcService>();
 RestApi.Map(app);

@@ -28,6 +28,8 @@ public static class CommandLineFlags
         "model_base_path",
         "max_request_bytes",
         "max_tensor_elements",
+        "max_concurrent_requests",
+        "max_queued_requests",
         "rest_api_timeout_in_ms",
         "file_system_poll_wait_seconds",
         "model_config_file",

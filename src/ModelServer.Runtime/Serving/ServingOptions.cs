@@ -32,6 +32,18 @@ public sealed class ServingOptions
     [Range(1, long.MaxValue)]
     public long MaxTensorElements { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// Inference requests (predict, classify; REST and gRPC) worked on at once, bodies included. Past it requests
+    /// wait in a bounded queue; past that they are refused at once with UNAVAILABLE (503), so an overload sheds
+    /// load instead of parsing hundreds of bodies at once and timing them all out.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    /// <summary>Inference requests waiting for a slot (see <see cref="MaxConcurrentRequests"/>); 0 refuses at once.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxQueuedRequests { get; set; } = 256;
+
     /// <summary>REST request timeout (<c>--rest_api_timeout_in_ms</c>); answered 504 when it passes.</summary>
     [Range(1, int.MaxValue)]
     public int RestApiTimeoutInMs { get; set; } = 30_000;

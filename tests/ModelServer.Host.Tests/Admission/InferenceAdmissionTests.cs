@@ -1,0 +1,67 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using ModelServer.Host.Tests.Batching;
+using ModelServer.Host.Tests.Grpc;
+using ModelServer.Host.Tests.Infrastructure;
+using ModelServer.Runtime.Batching;
+using ModelServer.Testing;
+using Tensorflow.Serving;
+
+namespace ModelServer.Host.Tests.Admission;
+
+/// <summary>Past MaxConcurrentRequests plus MaxQueuedRequests, inference is refused at once with UNAVAILABLE; other calls still pass.</summary>
+public sealed class InferenceAdmissionTests
+{
+    [Fact]
+    public async Task RequestsBeyondTheLimitAreRefusedAtOnceAndTheHeldOneCompletes()
+    {
+        using var directory = new TempDirectory();
+        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        {
+            ["ModelServer:MaxConcurrentRequests"] = "1",
+            ["ModelServer:MaxQueuedRequests"] = "0",
+            ["ModelServer:EnableBatching"] = "true",
+        });
+
+        // The real ONNX Runtime executor behind a gate: a request inside it keeps the only slot.
+        var executor = new HeldExecutor();
+        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
+        using var client = host.CreateClient();
+        using var channel = GrpcChannel.ForAddress(host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Server.CreateHandler() });
+        var grpc = new PredictionService.PredictionServiceClient(channel);
+        try
+        {
+            executor.Close();
+            var inFlight = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0, 2.0]}"));
+            await executor.WaitForRunAsync();
+            Assert.Single(executor.RunRows);
+
+            using var refused = await client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0]}"));
+            Assert.Equal(503, (int)refused.StatusCode);
+            Assert.Contains("too many inference requests in flight", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            var request = new PredictRequest { ModelSpec = new ModelSpec { Name = "half_plus_two" } };
+            request.Inputs.Add("x", GrpcPredictTests.FloatTensor([1], 1));
+            var error = await Assert.ThrowsAsync<RpcException>(async () => await grpc.PredictAsync(request));
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+
+            // Status is not inference: it is never limited.
+            using var status = await client.GetAsync(new Uri("/v1/models/half_plus_two", UriKind.Relative));
+            Assert.Equal(200, (int)status.StatusCode);
+
+            executor.Open();
+            using var completed = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("""{"predictions":[2.5,3.0]}""", await completed.Content.ReadAsStringAsync());
+
+            // The slot is free again.
+            var reply = await grpc.PredictAsync(request);
+            Assert.Equal(2.5f, reply.Outputs["y"].FloatVal[0]);
+        }
+        finally
+        {
+            executor.Open();
+        }
+    }
+}
