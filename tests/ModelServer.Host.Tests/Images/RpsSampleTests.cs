@@ -49,7 +49,7 @@ public sealed class RpsSampleTests : IDisposable
 
     [RpsModelTheory]
     [MemberData(nameof(Samples))]
-    public async Task SamplePhotoIsClassifiedCorrectlyWithTheSameScoresEverywhere(string label, string file)
+    public async Task SamplePhotoGetsTheSameScoresOnEveryRouteAsEvaluate(string label, string file)
     {
         var image = await File.ReadAllBytesAsync(Path.Combine(SampleRoot(), label, file));
         var (labels, evaluated) = Evaluate(image);
@@ -60,13 +60,26 @@ public sealed class RpsSampleTests : IDisposable
         var (uploadLabel, uploadScores) = await _routes.UploadAsync("rps", image, "image/jpeg");
         var grpcClassify = await _routes.GrpcClassifyAsync("rps", "image/encoded", image);
 
-        Assert.Equal(label, uploadLabel);
-        Assert.Equal(label, labels[Array.IndexOf(evaluated, evaluated.Max())]);
+        Assert.Equal(labels[Array.IndexOf(evaluated, evaluated.Max())], uploadLabel);
         Assert.Equal(evaluated, fromB64);
         Assert.Equal(evaluated, fromGrpc);
         Assert.Equal(evaluated, labels.Select(l => uploadScores[l]));
         Assert.Equal(evaluated, grpcClassify.Result.Classifications[0].Classes.Select(c => c.Score));
         Assert.Equal(labels, grpcClassify.Result.Classifications[0].Classes.Select(c => c.Label));
+    }
+
+    /// <summary>
+    /// The shipped model's accuracy on the sample photos: a property of the trained weights, not of the server, so it is
+    /// tagged ModelQuality (run it with <c>--filter Category=ModelQuality</c> after retraining; see the model card).
+    /// </summary>
+    [RpsModelTheory]
+    [MemberData(nameof(Samples))]
+    [Trait("Category", "ModelQuality")]
+    public async Task SamplePhotoIsClassifiedCorrectly(string label, string file)
+    {
+        var image = await File.ReadAllBytesAsync(Path.Combine(SampleRoot(), label, file));
+        var (uploadLabel, _) = await _routes.UploadAsync("rps", image, "image/jpeg");
+        Assert.Equal(label, uploadLabel);
     }
 
     /// <summary>What the trainer's <c>evaluate</c> computes for one file: the shared ImageDecoder, then ONNX Runtime.</summary>
