@@ -11,7 +11,7 @@ namespace ModelServer.Runtime.Batching;
 /// <summary>
 /// The inference runner of a server with batching: one <see cref="VersionBatcher"/> per served version whose model
 /// batches (its <c>config.json</c> "batching" section, or <c>--enable_batching</c>), made on the version's first
-/// request; other versions run directly on the caller's thread, as <see cref="DirectInferenceRunner"/> does.
+/// request; other versions run directly on the caller's thread.
 /// </summary>
 /// <remarks>
 /// Settings are read once per version, so a changed "batching" section applies to versions loaded after it. A

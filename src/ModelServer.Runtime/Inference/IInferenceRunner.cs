@@ -4,9 +4,9 @@ using ModelServer.Runtime.Tensors;
 namespace ModelServer.Runtime.Inference;
 
 /// <summary>
-/// Runs validated inputs on a served version. The direct runner calls ONNX Runtime on the caller's thread;
-/// the batcher queues requests per version and runs them merged. Inputs stay owned by the caller; the
-/// returned outputs (in <paramref name="outputNames"/> order) belong to the caller.
+/// Runs validated inputs on a served version (the server's runner is the batcher: versions without batching
+/// call ONNX Runtime on the caller's thread, the others are queued and run merged). Inputs stay owned by the
+/// caller; the returned outputs (in <paramref name="outputNames"/> order) belong to the caller.
 /// </summary>
 public interface IInferenceRunner
 {
