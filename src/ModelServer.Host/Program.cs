@@ -10,6 +10,7 @@ using ModelServer.Host.Rest.Classify;
 using ModelServer.Runtime.Classification;
 using ModelServer.Runtime.Imaging;
 using ModelServer.Runtime.Inference;
+using ModelServer.Runtime.Memory;
 using ModelServer.Runtime.Onnx;
 using ModelServer.Runtime.Repository;
 using ModelServer.Runtime.Serving;
@@ -47,6 +48,9 @@ builder.Services.AddSingleton<ImageInputBinder>();
 builder.Services.AddSingleton<Classifier>();
 builder.Services.AddSingleton<ClassifyEndpoint>();
 builder.Services.AddHostedService<StartupReport>();
+builder.Services.AddOptions<MemoryReclaimOptions>().BindConfiguration(MemoryReclaimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<IMemoryProbe, ProcessMemoryProbe>();
+builder.Services.AddHostedService<IdleMemoryReclaimer>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();
 builder.Services.AddGrpc(options =>

@@ -1,0 +1,14 @@
+namespace ModelServer.Runtime.Memory;
+
+/// <summary>What <see cref="IdleMemoryReclaimer"/> reads and does; the process's own in production.</summary>
+public interface IMemoryProbe
+{
+    /// <summary>Resident set size of the process, in bytes.</summary>
+    long ResidentBytes { get; }
+
+    /// <summary>Managed bytes allocated since the process started (monotonic).</summary>
+    long TotalAllocatedBytes { get; }
+
+    /// <summary>Gives free memory back to the operating system; blocks while it runs.</summary>
+    void Reclaim();
+}
