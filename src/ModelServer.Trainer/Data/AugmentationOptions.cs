@@ -4,6 +4,8 @@ namespace ModelServer.Trainer.Data;
 /// Random training-time transforms. The geometric ones follow the Keras RPS example
 /// (rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, horizontal flip, nearest fill); brightness and
 /// contrast jitter are added because real photos vary in exposure far more than the CGI set.
+/// Saturation jitter and random greyscale (the <c>photo</c> preset) are for colour: the hand photos
+/// include greyscale and tinted frames, and skin and background colours vary between people and rooms.
 /// </summary>
 public sealed record AugmentationOptions(
     double RotationDegrees = 40,
@@ -13,7 +15,9 @@ public sealed record AugmentationOptions(
     double Zoom = 0.2,
     bool HorizontalFlip = true,
     double Brightness = 0.2,
-    double Contrast = 0.2)
+    double Contrast = 0.2,
+    double Saturation = 0,
+    double GrayscaleProbability = 0)
 {
     public static AugmentationOptions None { get; } = new(0, 0, 0, 0, 0, false, 0, 0);
 
@@ -26,12 +30,16 @@ public sealed record AugmentationOptions(
     /// </summary>
     public static AugmentationOptions Light { get; } = new(RotationDegrees: 20, WidthShift: 0.1, HeightShift: 0.1, ShearRadians: 0.1, Zoom: 0.15);
 
+    /// <summary>The Keras geometry and colour jitter, plus saturation ±40 % and greyscale for one image in six.</summary>
+    public static AugmentationOptions Photo { get; } = new(Saturation: 0.4, GrayscaleProbability: 1.0 / 6);
+
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public static AugmentationOptions Named(string name) => name.ToLowerInvariant() switch
     {
         "keras" => Keras,
         "light" => Light,
+        "photo" => Photo,
         "none" => None,
-        _ => throw new ArgumentException($"Unknown augmentation '{name}' (keras, light, none).", nameof(name)),
+        _ => throw new ArgumentException($"Unknown augmentation '{name}' (keras, photo, light, none).", nameof(name)),
     };
 }

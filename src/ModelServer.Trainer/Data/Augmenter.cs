@@ -20,6 +20,13 @@ public sealed class Augmenter(AugmentationOptions options)
         bool flip = options.HorizontalFlip && random.NextDouble() < 0.5;
         double brightness = Uniform(random, options.Brightness) * 255.0;
         double contrast = 1 + Uniform(random, options.Contrast);
+        // Drawn only when enabled, so presets without colour jitter keep their random sequence
+        // (and a seed keeps reproducing the models trained before these options existed).
+        double saturation = 1 + Uniform(random, options.Saturation);
+        if (options.GrayscaleProbability > 0 && random.NextDouble() < options.GrayscaleProbability)
+        {
+            saturation = 0;
+        }
 
         // Forward map M = Rotation · Shear · Zoom about the centre; sample with its inverse.
         double cos = Math.Cos(theta), sin = Math.Sin(theta);
@@ -29,6 +36,7 @@ public sealed class Augmenter(AugmentationOptions options)
         double i00 = m11 / det, i01 = -m01 / det, i10 = -m10 / det, i11 = m00 / det;
         double centre = (size - 1) / 2.0;
         double mean = contrast == 1 ? 0 : Mean(source);
+        Span<double> rgb = stackalloc double[C];
         for (int y = 0; y < size; y++)
         {
             for (int x = 0; x < size; x++)
@@ -46,8 +54,22 @@ public sealed class Augmenter(AugmentationOptions options)
                     double top = (source[(((y0 * size) + x0) * C) + c] * (1 - fx)) + (source[(((y0 * size) + x1) * C) + c] * fx);
                     double bottom = (source[(((y1 * size) + x0) * C) + c] * (1 - fx)) + (source[(((y1 * size) + x1) * C) + c] * fx);
                     double v = (top * (1 - fy)) + (bottom * fy);
-                    v = ((v - mean) * contrast) + mean + brightness;
-                    destination[o + c] = (byte)Math.Clamp(Math.Round(v), 0, 255);
+                    rgb[c] = ((v - mean) * contrast) + mean + brightness;
+                }
+
+                if (saturation != 1)
+                {
+                    // Rec. 601 luma; saturation 0 is greyscale, above 1 more vivid.
+                    double luma = (0.299 * rgb[0]) + (0.587 * rgb[1]) + (0.114 * rgb[2]);
+                    for (int c = 0; c < C; c++)
+                    {
+                        rgb[c] = luma + ((rgb[c] - luma) * saturation);
+                    }
+                }
+
+                for (int c = 0; c < C; c++)
+                {
+                    destination[o + c] = (byte)Math.Clamp(Math.Round(rgb[c]), 0, 255);
                 }
             }
         }

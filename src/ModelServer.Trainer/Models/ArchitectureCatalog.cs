@@ -5,8 +5,9 @@ public static class ArchitectureCatalog
 {
     public const string Classic = "classic";
     public const string Compact = "compact";
+    public const string VggBn = "vggbn";
 
-    public static IReadOnlyList<string> Names { get; } = [Classic, Compact];
+    public static IReadOnlyList<string> Names { get; } = [Classic, Compact, VggBn];
 
     /// <exception cref="ArgumentException">Unknown name or an input too small for the network.</exception>
     public static Architecture Create(string name, int imageSize, int classCount)
@@ -16,6 +17,7 @@ public static class ArchitectureCatalog
         {
             Classic => CreateClassic(imageSize, classCount),
             Compact => CreateCompact(imageSize, classCount),
+            VggBn => CreateVggBn(imageSize, classCount),
             _ => throw new ArgumentException($"Unknown architecture '{name}'; choose one of: {string.Join(", ", Names)}.", nameof(name)),
         };
     }
@@ -78,5 +80,36 @@ public static class ArchitectureCatalog
         };
         return new Architecture(Compact, "conv3x3/2 stem + maxpool, 3 conv3x3 blocks with batch norm (24-48-96-144), global average pooling, dropout 0.3, dense classes",
             imageSize, layers, OptimizerKind.AdamW, 2e-3, 1e-4, CosineSchedule: true);
+    }
+
+    /// <summary>
+    /// Twice the compact network's width and depth where it is cheap: a strided 32-channel stem and
+    /// max pooling (150 → 37), then pairs of padded 3×3 convolutions with batch norm at 64 and 128
+    /// channels, one at 256, global average pooling, dropout 0.3 and dense classes. About 0.58 M
+    /// parameters and 4× the compact network's compute (~0.18 G multiply-adds per image), still half
+    /// the classic one's; AdamW, cosine schedule, label smoothing 0.1. The compact network underfits
+    /// real photos (80 % training accuracy after 70 epochs); this one has room to fit them.
+    /// </summary>
+    private static Architecture CreateVggBn(int imageSize, int classCount)
+    {
+        if (imageSize < 64)
+        {
+            throw new ArgumentException($"Image size {imageSize} is too small for the vggbn network (at least 64).", nameof(imageSize));
+        }
+
+        var layers = new List<LayerSpec>
+        {
+            LayerSpec.Conv(3, 32, stride: 2, padding: 1), LayerSpec.BatchNorm(32), LayerSpec.Relu(), LayerSpec.MaxPool(),
+            LayerSpec.Conv(32, 64, padding: 1), LayerSpec.BatchNorm(64), LayerSpec.Relu(),
+            LayerSpec.Conv(64, 64, padding: 1), LayerSpec.BatchNorm(64), LayerSpec.Relu(), LayerSpec.MaxPool(),
+            LayerSpec.Conv(64, 128, padding: 1), LayerSpec.BatchNorm(128), LayerSpec.Relu(),
+            LayerSpec.Conv(128, 128, padding: 1), LayerSpec.BatchNorm(128), LayerSpec.Relu(), LayerSpec.MaxPool(),
+            LayerSpec.Conv(128, 256, padding: 1), LayerSpec.BatchNorm(256), LayerSpec.Relu(),
+            LayerSpec.GlobalAveragePool(), LayerSpec.Flatten(),
+            LayerSpec.DropoutLayer(0.3),
+            LayerSpec.Linear(256, classCount),
+        };
+        return new Architecture(VggBn, "conv3x3/2 stem + maxpool, conv3x3+BN pairs 64-64 and 128-128 with maxpool, conv 256, global average pooling, dropout 0.3, dense classes",
+            imageSize, layers, OptimizerKind.AdamW, 2e-3, 1e-4, CosineSchedule: true, LabelSmoothing: 0.1);
     }
 }

@@ -66,7 +66,7 @@ public static class ModelTrainer
                     var (images, labels) = batches.Build(order.AsSpan(start, count), random);
                     optimizer.zero_grad();
                     var logits = model.forward(images);
-                    var loss = nn.functional.cross_entropy(logits, labels);
+                    var loss = nn.functional.cross_entropy(logits, labels, label_smoothing: architecture.LabelSmoothing);
                     loss.backward();
                     lossSum += loss.item<float>() * count;
                     correct += (int)logits.argmax(1).eq(labels).sum().item<long>();
