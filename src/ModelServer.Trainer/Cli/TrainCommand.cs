@@ -2,6 +2,7 @@ using System.Globalization;
 using ModelServer.Trainer.Data;
 using ModelServer.Trainer.Native;
 using ModelServer.Trainer.Training;
+using ModelServer.Trainer.Transfer;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -19,21 +20,27 @@ public sealed class TrainCommand : Command<TrainSettings>
             settings.TimeLimitMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
         var request = new TrainingRequest(settings.Data!, settings.Arch.ToLowerInvariant(), settings.ImageSize, settings.Out, options,
             CommandLineText.Current());
+        Func<ITrainingProgress, TrainingSummary> run = TransferArchitectures.IsTransfer(request.Architecture)
+            ? progress => TransferPipeline.Run(request, settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(), settings.FeatureCopies, progress, Log)
+            : progress => TrainingPipeline.Run(request, progress, Log);
         TrainingSummary summary;
         if (AnsiConsole.Profile.Capabilities.Interactive)
         {
             summary = AnsiConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(ctx => TrainingPipeline.Run(request, new LiveTrainingProgress(ctx), Log));
+                .Start(ctx => run(new LiveTrainingProgress(ctx)));
         }
         else
         {
-            summary = TrainingPipeline.Run(request, new LineTrainingProgress(Console.Out), Log);
+            summary = run(new LineTrainingProgress(Console.Out));
         }
 
+        string outcome = summary.ValidationImages > 0
+            ? $"Best epoch {summary.BestEpoch}: validation accuracy {summary.BestValidationAccuracy:P2}."
+            : $"No validation images (--val-fraction 0): kept the last epoch, {summary.EpochsRun}.";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Best epoch {summary.BestEpoch}: validation accuracy {summary.BestValidationAccuracy:P2}. Trained in {summary.TrainingSeconds:F0} s "
+            $"{outcome} Trained in {summary.TrainingSeconds:F0} s "
             + $"({summary.MeanTrainImagesPerSecond:F1} img/s). Wrote {Path.GetFullPath(settings.Out)}/{TrainingArtifacts.Model} ({summary.ModelBytes} bytes)."));
         return 0;
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ModelServer.Trainer.Models;
+using ModelServer.Trainer.Transfer;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -12,7 +13,7 @@ public sealed class TrainSettings : CommandSettings
     public string? Data { get; init; }
 
     [CommandOption("--arch <NAME>")]
-    [Description("Architecture: classic (the Keras RPS network) or compact (batch norm, global pooling).")]
+    [Description("Architecture: classic (the Keras RPS network), compact (batch norm, global pooling), vggbn (deeper and wider compact), or a head on a frozen pretrained backbone: resnet18-s3 (ResNet-18 stages 1-3), resnet18.")]
     [DefaultValue(ArchitectureCatalog.Classic)]
     public string Arch { get; init; } = ArchitectureCatalog.Classic;
 
@@ -39,13 +40,22 @@ public sealed class TrainSettings : CommandSettings
     public double ValidationFraction { get; init; } = 0.2;
 
     [CommandOption("--augment <NAME>")]
-    [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; light: half the geometric ranges; none.")]
+    [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; photo: keras plus saturation jitter and random greyscale; light: half the geometric ranges; none.")]
     [DefaultValue("keras")]
     public string Augment { get; init; } = "keras";
 
     [CommandOption("--time-limit <MINUTES>")]
     [Description("Stop after the last epoch that is expected to end within this many minutes (the learning-rate schedule still spans --epochs).")]
     public double? TimeLimitMinutes { get; init; }
+
+    [CommandOption("--backbone <FILE>")]
+    [Description("resnet18*: the pretrained ResNet-18 ONNX file (default: where 'dotnet restore tools/backbones' puts it).")]
+    public string? Backbone { get; init; }
+
+    [CommandOption("--feature-copies <N>")]
+    [Description("resnet18*: augmented copies of each training image whose features the head trains on, besides the original.")]
+    [DefaultValue(4)]
+    public int FeatureCopies { get; init; } = 4;
 
     [CommandOption("--out <DIR>")]
     [Description("Where model.onnx, the logs and the plot go.")]
@@ -59,9 +69,14 @@ public sealed class TrainSettings : CommandSettings
             return ValidationResult.Error("--data is required.");
         }
 
-        if (!ArchitectureCatalog.Names.Contains(Arch.ToLowerInvariant()))
+        if (!ArchitectureCatalog.Names.Contains(Arch.ToLowerInvariant()) && !TransferArchitectures.IsTransfer(Arch))
         {
-            return ValidationResult.Error($"--arch must be one of: {string.Join(", ", ArchitectureCatalog.Names)}.");
+            return ValidationResult.Error($"--arch must be one of: {string.Join(", ", ArchitectureCatalog.Names.Concat(TransferArchitectures.Names))}.");
+        }
+
+        if (FeatureCopies is < 0 or > 100)
+        {
+            return ValidationResult.Error("--feature-copies must be between 0 and 100.");
         }
 
         if (Epochs < 1 || BatchSize < 1 || ImageSize < 16 || ImageSize > 1024)
@@ -69,9 +84,9 @@ public sealed class TrainSettings : CommandSettings
             return ValidationResult.Error("--epochs and --batch-size must be at least 1, --image-size between 16 and 1024.");
         }
 
-        if (Augment.ToLowerInvariant() is not ("keras" or "light" or "none"))
+        if (Augment.ToLowerInvariant() is not ("keras" or "photo" or "light" or "none"))
         {
-            return ValidationResult.Error("--augment must be keras, light or none.");
+            return ValidationResult.Error("--augment must be keras, photo, light or none.");
         }
 
         return ValidationFraction is < 0 or >= 0.9

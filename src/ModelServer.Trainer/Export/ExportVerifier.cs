@@ -50,23 +50,6 @@ public static class ExportVerifier
             torchProbabilities = nn.functional.softmax(logits, 1).data<float>().ToArray();
         }
 
-        return new ParityReport(indices.Length, MaxDifference(ortProbabilities, torchProbabilities), MaxDifference(ortLogits, torchLogits), tolerance);
-    }
-
-    private static double MaxDifference(float[] a, float[] b)
-    {
-        if (a.Length != b.Length)
-        {
-            return double.PositiveInfinity;
-        }
-
-        double max = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            double d = Math.Abs(a[i] - b[i]);
-            max = double.IsNaN(d) ? double.PositiveInfinity : Math.Max(max, d);
-        }
-
-        return max;
+        return new ParityReport(indices.Length, ParityReport.MaxDifference(ortProbabilities, torchProbabilities), ParityReport.MaxDifference(ortLogits, torchLogits), tolerance);
     }
 }

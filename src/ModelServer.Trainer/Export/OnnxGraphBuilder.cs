@@ -52,6 +52,16 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
         return name;
     }
 
+    /// <summary>Adds an int64 initializer (indices, shapes).</summary>
+    public string Int64Initializer(string name, long[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int64Data.AddRange(values);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
     /// <summary>A float tensor value; a null dimension becomes the symbolic dimension "batch".</summary>
     public static ValueInfoProto FloatTensor(string name, params long?[] dims)
     {

@@ -4,4 +4,24 @@ namespace ModelServer.Trainer.Export;
 public sealed record ParityReport(int Images, double MaxProbabilityDifference, double MaxLogitDifference, double Tolerance)
 {
     public bool Passed => MaxProbabilityDifference <= Tolerance && MaxLogitDifference <= Tolerance;
+
+    /// <summary>Largest element-wise difference; infinity for a length mismatch or a NaN.</summary>
+    public static double MaxDifference(float[] a, float[] b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Length != b.Length)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double max = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double d = Math.Abs(a[i] - b[i]);
+            max = double.IsNaN(d) ? double.PositiveInfinity : Math.Max(max, d);
+        }
+
+        return max;
+    }
 }

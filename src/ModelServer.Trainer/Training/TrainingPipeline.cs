@@ -34,7 +34,8 @@ public static class TrainingPipeline
         {
             ["training_epochs"] = result.History.Count.ToString(CultureInfo.InvariantCulture),
             ["training_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["validation_accuracy"] = result.ValidationConfusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture),
+            // "none" when trained on every image (--val-fraction 0): there was nothing held out to measure on.
+            ["validation_accuracy"] = validation.Length > 0 ? result.ValidationConfusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none",
         });
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(ParityImages)];
         var parity = ExportVerifier.Verify(onnx, result.Model, dataset, paritySet);
@@ -71,7 +72,7 @@ public static class TrainingPipeline
     }
 
     /// <summary>Writes into a fresh sibling folder, then moves each file into <paramref name="output"/>.</summary>
-    private static void WriteAtomically(string output, Action<string> write)
+    internal static void WriteAtomically(string output, Action<string> write)
     {
         string target = Path.GetFullPath(output);
         string parent = Path.GetDirectoryName(target) ?? throw new ArgumentException($"Output '{output}' has no parent folder.", nameof(output));

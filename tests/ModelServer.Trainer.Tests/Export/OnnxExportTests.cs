@@ -25,6 +25,7 @@ public sealed class OnnxExportTests
     [Theory]
     [InlineData(ArchitectureCatalog.Compact, 64)]
     [InlineData(ArchitectureCatalog.Classic, 48)]
+    [InlineData(ArchitectureCatalog.VggBn, 64)]
     public void Onnx_runtime_matches_torchsharp(string arch, int size)
     {
         var (onnx, result, data) = TrainAndExport(arch, size);

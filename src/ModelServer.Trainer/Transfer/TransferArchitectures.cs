@@ -1,0 +1,49 @@
+namespace ModelServer.Trainer.Transfer;
+
+/// <summary>
+/// The <c>train --arch</c> names that train a head on a frozen pretrained backbone (<c>--backbone</c>) instead of a
+/// network from scratch.
+/// </summary>
+public static class TransferArchitectures
+{
+    /// <summary>ResNet-18's first three stages (ImageNet weights, frozen), global average pooling, dense classes.</summary>
+    public const string ResNet18Stage3 = "resnet18-s3";
+
+    /// <summary>The whole ResNet-18 (ImageNet weights, frozen), global average pooling, dense classes.</summary>
+    public const string ResNet18 = "resnet18";
+
+    /// <summary>The whole ResNet-18 (frozen); stages 2, 3 and 4 each pooled by average and by maximum, concatenated.</summary>
+    public const string ResNet18Multi = "resnet18-multi";
+
+    public static IReadOnlyList<string> Names { get; } = [ResNet18Stage3, ResNet18, ResNet18Multi];
+
+    public static bool IsTransfer(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Which stages the head reads, and how they are pooled.</summary>
+    public static FeatureTaps Taps(string name) => name.ToLowerInvariant() switch
+    {
+        ResNet18Stage3 => new FeatureTaps([128, 256], MaxPool: true),
+        ResNet18 => new FeatureTaps([512], MaxPool: false),
+        ResNet18Multi => new FeatureTaps([128, 256, 512], MaxPool: true),
+        _ => throw new ArgumentException($"'{name}' is not a transfer architecture.", nameof(name)),
+    };
+
+    public static string Describe(string name) => name.ToLowerInvariant() switch
+    {
+        ResNet18Stage3 => "ImageNet ResNet-18 stages 1-3 (frozen, ML.NET's CNTK export), global average pooling, dropout 0.3, dense classes",
+        ResNet18 => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), global average pooling, dropout 0.3, dense classes",
+        _ => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), stages 2-4 each pooled by average and maximum, dropout 0.3, dense classes",
+    };
+
+    /// <summary>
+    /// The backbone file <c>tools/backbones</c> restores (NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1, MIT):
+    /// under NUGET_PACKAGES if set, else ~/.nuget/packages.
+    /// </summary>
+    public static string DefaultBackbonePath()
+    {
+        string root = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages
+            ? packages
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(root, "microsoft.ml.dnnimagefeaturizer.resnet18", "0.23.1", "tools", "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using Google.Protobuf;
+using ModelServer.Runtime.Imaging;
+using ModelServer.Trainer.Data;
+using ModelServer.Trainer.Evaluation;
+using ModelServer.Trainer.Export;
+using ModelServer.Trainer.Training;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelServer.Trainer.Transfer;
+
+/// <summary>
+/// <c>train --arch resnet18-s3|resnet18</c>: decode, split by clip, build the feature extractor from the pretrained
+/// backbone, extract features once (training images plus augmented copies), train the head with TorchSharp, append
+/// it to the graph, verify the export (ONNX Runtime end to end vs TorchSharp's head on the backbone's features), then
+/// write model, logs and plot atomically, as <see cref="TrainingPipeline"/> does.
+/// </summary>
+public static class TransferPipeline
+{
+    private const int ParityImages = 16;
+
+    public static TrainingSummary Run(TrainingRequest request, string backbonePath, int copies, ITrainingProgress progress, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(log);
+        if (!File.Exists(backbonePath))
+        {
+            throw new DatasetException(
+                $"Backbone '{backbonePath}' not found. Restore it with 'dotnet restore tools/backbones' (NuGet package "
+                + "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1) or pass --backbone FILE.");
+        }
+
+        var total = Stopwatch.StartNew();
+        var options = request.Options;
+        var dataset = DatasetLoader.Load(request.DataDirectory, request.ImageSize,
+            skipped => log($"warning: skipped unreadable image {skipped.Path}: {skipped.Reason}"));
+        var (train, validation) = ValidationSplit.ByClip(dataset.Samples, options.ValidationFraction, options.Seed);
+        log($"{dataset.Count} images in {dataset.ClassNames.Count} classes ({string.Join(", ", dataset.ClassNames.Zip(dataset.CountPerClass(), (n, c) => $"{n} {c}"))}), "
+            + $"{dataset.Skipped.Count} skipped; {train.Length} for training, {validation.Length} for validation "
+            + $"({dataset.Samples.Select(s => s.Clip).Distinct(StringComparer.Ordinal).Count()} clips).");
+
+        ModelProto backbone;
+        try
+        {
+            backbone = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbonePath));
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new DatasetException($"Backbone '{backbonePath}' is not an ONNX model: {ex.Message}");
+        }
+
+        string architecture = request.Architecture;
+        ModelProto featureModel;
+        int width;
+        try
+        {
+            (featureModel, width) = BackboneGraph.BuildFeatureModel(backbone, request.ImageSize, TransferArchitectures.Taps(architecture), dataset.ClassNames);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DatasetException($"Backbone '{backbonePath}' cannot be used: {ex.Message}");
+        }
+        using var features = new OnnxClassifier(featureModel.ToByteArray());
+        var extractor = new FeatureExtractor(features, width);
+        var extractWatch = Stopwatch.StartNew();
+        var trainFeatures = extractor.Extract(dataset, train, copies, options.Augmentation, options.Seed);
+        var validationFeatures = extractor.Extract(dataset, validation, 0, options.Augmentation, options.Seed);
+        double extractSeconds = extractWatch.Elapsed.TotalSeconds;
+        double imagesPerSecond = (trainFeatures.Count + validationFeatures.Count) / extractSeconds;
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"Backbone features ({width} per image) for {trainFeatures.Count} training rows ({train.Length} images, {copies} augmented copies each) "
+            + $"and {validationFeatures.Count} validation images in {extractSeconds:F0} s ({imagesPerSecond:F1} img/s)."));
+
+        // The head sees standardised features (max-pooled activations are an order of magnitude larger than
+        // averaged ones); the same Sub/Div runs in the exported graph, with the training set's statistics.
+        var (mean, std) = trainFeatures.Statistics();
+        trainFeatures = trainFeatures.Standardize(mean, std);
+        validationFeatures = validationFeatures.Standardize(mean, std);
+        var (head, history, bestEpoch, confusion) = HeadTrainer.Train(trainFeatures, validationFeatures, dataset.ClassNames, options.Epochs, options.BatchSize, options.Seed, progress);
+        string description = TransferArchitectures.Describe(architecture);
+        var onnx = TransferExporter.Export(featureModel, head, mean, std, architecture, description, new Dictionary<string, string>
+        {
+            ["training_epochs"] = history.Count.ToString(CultureInfo.InvariantCulture),
+            ["training_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            // "none" when trained on every image (--val-fraction 0): there was nothing held out to measure on.
+            ["validation_accuracy"] = validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none",
+            ["backbone"] = "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet ResNet-18, CNTK export, MIT)",
+        });
+        int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(ParityImages)];
+        var parity = Verify(onnx, head, extractor, mean, std, dataset, paritySet);
+        if (!parity.Passed)
+        {
+            throw new InvalidOperationException(
+                $"Export check failed: ONNX Runtime differs from TorchSharp by {parity.MaxProbabilityDifference:G3} (probabilities) / "
+                + $"{parity.MaxLogitDifference:G3} (logits), over the tolerance {parity.Tolerance:G3}. No model written.");
+        }
+
+        log($"Export check: ONNX Runtime end to end matches TorchSharp's head on the backbone features for {parity.Images} images within {Math.Max(parity.MaxProbabilityDifference, parity.MaxLogitDifference):G3}.");
+        byte[] model = onnx.ToByteArray();
+        var summary = new TrainingSummary(
+            request.CommandLine, architecture, description, TransferExporter.ParameterCount(onnx),
+            request.ImageSize, options.Epochs, history.Count, options.BatchSize, options.Seed, options.ValidationFraction,
+            dataset.ClassNames, train.Length, validation.Length, dataset.Skipped.Count, [.. dataset.Skipped.Select(s => s.Path)],
+            bestEpoch, confusion.Accuracy, history, confusion.ToRows(),
+            total.Elapsed.TotalSeconds, imagesPerSecond,
+            parity.MaxProbabilityDifference, parity.MaxLogitDifference, model.LongLength, DateTimeOffset.UtcNow);
+
+        TrainingPipeline.WriteAtomically(request.OutputDirectory, staging =>
+        {
+            File.WriteAllBytes(Path.Combine(staging, TrainingArtifacts.Model), model);
+            TrainingLogWriter.WriteJson(summary, Path.Combine(staging, TrainingArtifacts.JsonLog));
+            TrainingLogWriter.WriteCsv(history, Path.Combine(staging, TrainingArtifacts.CsvLog));
+            TrainingPlot.Save(history, $"{architecture} head {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", Path.Combine(staging, TrainingArtifacts.Plot));
+            File.WriteAllText(Path.Combine(staging, TrainingArtifacts.Confusion),
+                $"Validation confusion matrix (best epoch {bestEpoch}, {validation.Length} images):\n\n{confusion.ToMarkdown()}");
+        });
+        head.Dispose();
+        return summary;
+    }
+
+    /// <summary>ONNX Runtime on the whole exported model vs TorchSharp's head on ONNX Runtime's backbone features.</summary>
+    public static ParityReport Verify(ModelProto onnx, nn.Module<Tensor, Tensor> head, FeatureExtractor extractor, float[] mean, float[] std, DecodedDataset dataset, int[] indices, double tolerance = ExportVerifier.DefaultTolerance)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(extractor);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(indices);
+        using var classifier = new OnnxClassifier(onnx.ToByteArray());
+        var nhwc = classifier.Preprocessing;
+        var batch = new float[indices.Length * nhwc.ElementCount];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            ImageTensorWriter.Write(dataset.Pixels[indices[i]], nhwc, batch.AsSpan(i * nhwc.ElementCount, nhwc.ElementCount));
+        }
+
+        float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
+        float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);
+        var rows = extractor.Extract(dataset, indices, 0, AugmentationOptions.None, 0).Standardize(mean, std);
+        float[] torchLogits, torchProbabilities;
+        head.eval();
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            var logits = head.forward(tensor(rows.Values, [rows.Count, rows.Width]));
+            torchLogits = logits.data<float>().ToArray();
+            torchProbabilities = nn.functional.softmax(logits, 1).data<float>().ToArray();
+        }
+
+        return new ParityReport(indices.Length, ParityReport.MaxDifference(ortProbabilities, torchProbabilities), ParityReport.MaxDifference(ortLogits, torchLogits), tolerance);
+    }
+}

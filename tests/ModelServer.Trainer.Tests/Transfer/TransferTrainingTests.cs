@@ -1,0 +1,76 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using ModelServer.Trainer.Cli;
+using ModelServer.Trainer.Export;
+using ModelServer.Trainer.Transfer;
+
+namespace ModelServer.Trainer.Tests.Transfer;
+
+public sealed class TransferTrainingTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("transfer-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    [Fact]
+    public void Train_with_a_backbone_writes_a_verified_model_the_server_can_read()
+    {
+        TestData.EnsureTorch();
+        string backbone = SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+        string output = Path.Combine(root, "out");
+
+        int exit = TrainerApp.Run(["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone,
+            "--epochs", "3", "--image-size", "32", "--feature-copies", "1", "--batch-size", "16", "--out", output]);
+
+        Assert.Equal(0, exit);
+        var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(output, "model.onnx")));
+        Assert.Equal([OnnxExporter.ProbabilitiesName, OnnxExporter.LogitsName], model.Graph.Output.Select(o => o.Name));
+        var metadata = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("resnet18-s3", metadata["architecture"]);
+        Assert.Equal("paper,rock,scissors", metadata["labels"]);
+
+        // Probabilities for a batch of two sum to one per row.
+        using var session = new InferenceSession(model.ToByteArray());
+        using var input = OrtValue.CreateTensorValueFromMemory(new float[2 * 32 * 32 * 3], [2, 32, 32, 3]);
+        using var options = new RunOptions();
+        using var results = session.Run(options, ["input"], [input], [OnnxExporter.ProbabilitiesName]);
+        var probabilities = results[0].GetTensorDataAsSpan<float>().ToArray();
+        Assert.Equal(6, probabilities.Length);
+        Assert.Equal(1f, probabilities[0] + probabilities[1] + probabilities[2], 3);
+        Assert.True(File.Exists(Path.Combine(output, "training-log.json")));
+    }
+
+    [Fact]
+    public void A_missing_backbone_says_how_to_get_one_and_writes_nothing()
+    {
+        TestData.EnsureTorch();
+        string output = Path.Combine(root, "out");
+        int exit = TrainerApp.Run(["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", Path.Combine(root, "nope.onnx"),
+            "--epochs", "1", "--image-size", "32", "--out", output]);
+
+        Assert.Equal(1, exit);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Head_learns_from_separable_features()
+    {
+        TestData.EnsureTorch();
+        // Two features that carry the class, one that is noise: the head must fit them.
+        var random = new Random(1);
+        var values = new List<float>();
+        var labels = new List<long>();
+        for (int i = 0; i < 300; i++)
+        {
+            int label = i % 3;
+            values.AddRange([label == 0 ? 2f : -1f, label == 1 ? 2f : -1f, (float)random.NextDouble()]);
+            labels.Add(label);
+        }
+
+        var set = new FeatureSet([.. values], [.. labels], 3);
+        var (head, history, _, confusion) = HeadTrainer.Train(set, set, ["a", "b", "c"], 60, 16, 1, ModelServer.Trainer.Training.SilentProgress.Instance);
+        Assert.True(history[^1].TrainLoss < history[0].TrainLoss, $"loss {history[0].TrainLoss} → {history[^1].TrainLoss}");
+        Assert.True(confusion.Accuracy > 0.95, $"accuracy {confusion.Accuracy}; " + string.Join(" ", history.Select(h => $"{h.TrainLoss:F3}/{h.TrainAccuracy:F2}/{h.ValidationAccuracy:F2}")));
+        head.Dispose();
+    }
+}
