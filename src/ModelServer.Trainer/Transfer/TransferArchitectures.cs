@@ -6,7 +6,10 @@ namespace ModelServer.Trainer.Transfer;
 /// </summary>
 public static class TransferArchitectures
 {
-    /// <summary>ResNet-18's first three stages (ImageNet weights, frozen), global average pooling, dense classes.</summary>
+    /// <summary>
+    /// ResNet-18's first three stages (ImageNet weights, frozen); stages 2 and 3 each pooled by average and by maximum
+    /// (768 features), standardised, dense classes. 11 MB, about 0.65 G multiply-adds per 150×150 image.
+    /// </summary>
     public const string ResNet18Stage3 = "resnet18-s3";
 
     /// <summary>The whole ResNet-18 (ImageNet weights, frozen), global average pooling, dense classes.</summary>
@@ -30,9 +33,9 @@ public static class TransferArchitectures
 
     public static string Describe(string name) => name.ToLowerInvariant() switch
     {
-        ResNet18Stage3 => "ImageNet ResNet-18 stages 1-3 (frozen, ML.NET's CNTK export), global average pooling, dropout 0.3, dense classes",
-        ResNet18 => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), global average pooling, dropout 0.3, dense classes",
-        _ => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), stages 2-4 each pooled by average and maximum, dropout 0.3, dense classes",
+        ResNet18Stage3 => "ImageNet ResNet-18 stages 1-3 (frozen, ML.NET's CNTK export), stages 2 and 3 each pooled by average and maximum, standardised, dropout 0.3, dense classes",
+        ResNet18 => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), global average pooling, standardised, dropout 0.3, dense classes",
+        _ => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), stages 2-4 each pooled by average and maximum, standardised, dropout 0.3, dense classes",
     };
 
     /// <summary>
