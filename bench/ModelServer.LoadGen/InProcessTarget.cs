@@ -16,9 +16,9 @@ internal sealed class InProcessTarget : ILoadTarget
     private Tensor[] _inputs = [];
     private string[] _outputNames = [];
 
-    public InProcessTarget(string path)
+    public InProcessTarget(string path, int intraOpThreads)
     {
-        _model = OnnxModel.Load(path, new OnnxRuntimeOptions { ExecutionProvider = "cpu" }, NullLogger.Instance);
+        _model = OnnxModel.Load(path, new OnnxRuntimeOptions { ExecutionProvider = "cpu", IntraOpNumThreads = intraOpThreads }, NullLogger.Instance);
     }
 
     public string Name => "inprocess";

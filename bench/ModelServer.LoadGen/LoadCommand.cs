@@ -54,7 +54,7 @@ internal static class LoadCommand
     {
         if (options.InProcessModel is { } path)
         {
-            return new InProcessTarget(path);
+            return new InProcessTarget(path, options.IntraOpThreads);
         }
 
         return options.Protocol == "rest"

@@ -35,6 +35,9 @@ internal sealed record LoadOptions
     /// <summary>An ONNX file to load in-process instead of calling a server.</summary>
     public string? InProcessModel { get; init; }
 
+    /// <summary>In-process ONNX Runtime intra-op threads; 0 is its default (one per physical core).</summary>
+    public int IntraOpThreads { get; init; }
+
     /// <summary>A server process whose resident memory is sampled before and after each step.</summary>
     public int? ServerPid { get; init; }
 
