@@ -30,6 +30,7 @@ public static class CommandLineFlags
         "max_tensor_elements",
         "max_concurrent_requests",
         "max_queued_requests",
+        "max_queue_wait_ms",
         "rest_api_timeout_in_ms",
         "file_system_poll_wait_seconds",
         "model_config_file",

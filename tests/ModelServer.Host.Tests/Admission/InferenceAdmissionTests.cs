@@ -64,4 +64,85 @@ public sealed class InferenceAdmissionTests
             executor.Open();
         }
     }
+
+    [Fact]
+    public async Task GrpcNeverWaitsForASlotWhileRestQueues()
+    {
+        // Over HTTP/2, waiting requests' bodies would fill the connection's flow-control window and starve the
+        // request holding the slot; gRPC is refused at once even when REST requests may queue.
+        using var directory = new TempDirectory();
+        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        {
+            ["ModelServer:MaxConcurrentRequests"] = "1",
+            ["ModelServer:MaxQueuedRequests"] = "4",
+            ["ModelServer:EnableBatching"] = "true",
+        });
+        var executor = new HeldExecutor();
+        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
+        using var client = host.CreateClient();
+        using var channel = GrpcChannel.ForAddress(host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Server.CreateHandler() });
+        var grpc = new PredictionService.PredictionServiceClient(channel);
+        try
+        {
+            executor.Close();
+            var inFlight = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0]}"));
+            await executor.WaitForRunAsync();
+
+            // A second REST request waits in the queue (it does not fail) ...
+            var queued = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [5.0]}"));
+            await Task.Delay(200);
+            Assert.False(queued.IsCompleted);
+
+            // ... while gRPC is refused at once.
+            var request = new PredictRequest { ModelSpec = new ModelSpec { Name = "half_plus_two" } };
+            request.Inputs.Add("x", GrpcPredictTests.FloatTensor([1], 1));
+            var error = await Assert.ThrowsAsync<RpcException>(async () => await grpc.PredictAsync(request, deadline: DateTime.UtcNow.AddSeconds(30)));
+            Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+
+            executor.Open();
+            using var first = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
+            using var second = await queued.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("""{"predictions":[2.5]}""", await first.Content.ReadAsStringAsync());
+            Assert.Equal("""{"predictions":[4.5]}""", await second.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            executor.Open();
+        }
+    }
+
+    [Fact]
+    public async Task ARestRequestWaitsForASlotAtMostTheQueueWait()
+    {
+        using var directory = new TempDirectory();
+        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        {
+            ["ModelServer:MaxConcurrentRequests"] = "1",
+            ["ModelServer:MaxQueuedRequests"] = "4",
+            ["ModelServer:MaxQueueWaitMs"] = "200",
+            ["ModelServer:EnableBatching"] = "true",
+        });
+        var executor = new HeldExecutor();
+        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
+        using var client = host.CreateClient();
+        try
+        {
+            executor.Close();
+            var inFlight = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0]}"));
+            await executor.WaitForRunAsync();
+
+            using var waited = await client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [5.0]}"))
+                .WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(503, (int)waited.StatusCode);
+            Assert.Contains("too many inference requests in flight", await waited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            executor.Open();
+            using var first = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(200, (int)first.StatusCode);
+        }
+        finally
+        {
+            executor.Open();
+        }
+    }
 }
