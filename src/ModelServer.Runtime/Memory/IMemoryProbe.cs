@@ -9,6 +9,9 @@ public interface IMemoryProbe
     /// <summary>Managed bytes allocated since the process started (monotonic).</summary>
     long TotalAllocatedBytes { get; }
 
+    /// <summary>Managed heap in use after the last collection, in bytes (what a reclaim cannot give back).</summary>
+    long ManagedHeapBytes { get; }
+
     /// <summary>Gives free memory back to the operating system; blocks while it runs.</summary>
     void Reclaim();
 }

@@ -9,9 +9,12 @@ namespace ModelServer.Runtime.Memory;
 /// heap, Kestrel's buffers, ONNX Runtime's scratch memory. The GC keeps what it committed for the next burst, and
 /// when traffic stops there are no allocations left to trigger a collection, so the resident set stays at its
 /// peak for good. Every <see cref="MemoryReclaimOptions.CheckInterval"/> this samples the process; when an
-/// interval was idle (almost no allocations) and the resident set has grown by more than the threshold since the
-/// last reclaim, it reclaims once (<see cref="IMemoryProbe.Reclaim"/>). It never runs under load, where a
-/// blocking collection would cost latency, and never twice for the same growth.
+/// interval was idle (almost no allocations) and the resident set is more than the threshold above the lowest level
+/// seen, it reclaims (<see cref="IMemoryProbe.Reclaim"/>). Some memory only becomes free a while after a burst
+/// (Kestrel's pool evicts 5 % of its idle blocks every 10 s), so while the process stays idle and above its floor
+/// another reclaim follows <see cref="SettleIntervals"/> intervals later; each one that gives back little doubles
+/// that wait (up to <see cref="MaxBackoff"/>×), so a server whose working set really grew is collected rarely, not
+/// over and over. It never runs under load, where a blocking collection would cost latency.
 /// </summary>
 public sealed partial class IdleMemoryReclaimer : BackgroundService
 {
@@ -19,8 +22,16 @@ public sealed partial class IdleMemoryReclaimer : BackgroundService
     private readonly MemoryReclaimOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<IdleMemoryReclaimer> _logger;
+    /// <summary>Intervals between two reclaims of one burst.</summary>
+    public const int SettleIntervals = 6;
+
+    /// <summary>Largest multiple of the settle time between two reclaims that gave little back.</summary>
+    public const int MaxBackoff = 16;
+
+    private int _backoff = 1;
     private long _baselineBytes;
     private long _lastAllocatedBytes;
+    private long _nextAllowedTimestamp;
 
     public IdleMemoryReclaimer(IMemoryProbe probe, IOptions<MemoryReclaimOptions> options, TimeProvider time, ILogger<IdleMemoryReclaimer> logger)
     {
@@ -46,18 +57,31 @@ public sealed partial class IdleMemoryReclaimer : BackgroundService
         long resident = _probe.ResidentBytes;
         // Memory given back by itself (or a reclaim that freed more later) lowers the bar for the next one.
         _baselineBytes = Math.Min(_baselineBytes, resident);
-        if (allocatedInInterval >= _options.IdleAllocationBytes || resident - _baselineBytes < _options.GrowthThresholdBytes)
+        if (allocatedInInterval >= _options.IdleAllocationBytes)
+        {
+            _backoff = 1; // Busy again: the next burst gets a prompt first reclaim.
+            return false;
+        }
+
+        if (resident - _baselineBytes < _options.GrowthThresholdBytes)
         {
             return false;
         }
 
         long started = _time.GetTimestamp();
+        if (started < _nextAllowedTimestamp)
+        {
+            return false;
+        }
+
         _probe.Reclaim();
         long after = _probe.ResidentBytes;
         _lastAllocatedBytes = _probe.TotalAllocatedBytes;
-        _baselineBytes = after;
+        // Little came back: most of what is left is in use (or a pool releases it slowly). Wait longer next time.
+        _backoff = resident - after < _options.GrowthThresholdBytes / 4 ? Math.Min(_backoff * 2, MaxBackoff) : 1;
+        _nextAllowedTimestamp = started + (long)(_options.CheckInterval.TotalSeconds * SettleIntervals * _backoff * _time.TimestampFrequency);
         ReclaimCount++;
-        LogReclaimed(_logger, resident / (1024 * 1024), after / (1024 * 1024), _time.GetElapsedTime(started).TotalMilliseconds);
+        LogReclaimed(_logger, resident / (1024 * 1024), after / (1024 * 1024), _probe.ManagedHeapBytes / (1024 * 1024), _time.GetElapsedTime(started).TotalMilliseconds);
         return true;
     }
 
@@ -81,6 +105,6 @@ public sealed partial class IdleMemoryReclaimer : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Idle after a burst: memory reclaimed, resident {BeforeMegabytes} MB -> {AfterMegabytes} MB in {Milliseconds:F0} ms")]
-    private static partial void LogReclaimed(ILogger logger, long beforeMegabytes, long afterMegabytes, double milliseconds);
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Idle after a burst: memory reclaimed, resident {BeforeMegabytes} MB -> {AfterMegabytes} MB (managed heap {ManagedMegabytes} MB) in {Milliseconds:F0} ms")]
+    private static partial void LogReclaimed(ILogger logger, long beforeMegabytes, long afterMegabytes, long managedMegabytes, double milliseconds);
 }

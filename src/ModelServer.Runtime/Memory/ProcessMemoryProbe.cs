@@ -16,6 +16,8 @@ public sealed class ProcessMemoryProbe : IMemoryProbe
 
     public long TotalAllocatedBytes => GC.GetTotalAllocatedBytes(precise: false);
 
+    public long ManagedHeapBytes => GC.GetGCMemoryInfo().HeapSizeBytes;
+
     public void Reclaim()
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;

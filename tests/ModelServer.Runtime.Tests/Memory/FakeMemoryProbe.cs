@@ -9,13 +9,18 @@ internal sealed class FakeMemoryProbe : IMemoryProbe
 
     public long TotalAllocatedBytes { get; set; }
 
+    public long ManagedHeapBytes { get; set; }
+
     public long ResidentAfterReclaim { get; set; }
+
+    /// <summary>Levels successive reclaims drop to, before <see cref="ResidentAfterReclaim"/> applies.</summary>
+    public Queue<long> LevelsAfterReclaims { get; } = new();
 
     public int Reclaims { get; private set; }
 
     public void Reclaim()
     {
         Reclaims++;
-        ResidentBytes = ResidentAfterReclaim;
+        ResidentBytes = LevelsAfterReclaims.Count > 0 ? LevelsAfterReclaims.Dequeue() : ResidentAfterReclaim;
     }
 }

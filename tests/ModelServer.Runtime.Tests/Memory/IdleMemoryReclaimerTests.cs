@@ -67,18 +67,68 @@ public sealed class IdleMemoryReclaimerTests
     }
 
     [Fact]
-    public void AGrowthAfterAReclaimIsReclaimedAgain()
+    public void AGrowthAfterAReclaimIsReclaimedAgainOnceItHasSettled()
     {
+        var time = new FakeTimeProvider();
         var probe = new FakeMemoryProbe { ResidentBytes = 200 * MB, ResidentAfterReclaim = 220 * MB };
-        var reclaimer = Create(probe);
+        var reclaimer = Create(probe, time);
         probe.ResidentBytes = 800 * MB;
         Assert.True(reclaimer.Sample());
 
         probe.TotalAllocatedBytes += 500 * MB;
         probe.ResidentBytes = 700 * MB;
         Assert.False(reclaimer.Sample());
+        // Idle again, but within the settle time of the last reclaim: wait.
+        Assert.False(reclaimer.Sample());
+        time.Advance(Options.CheckInterval * IdleMemoryReclaimer.SettleIntervals);
         Assert.True(reclaimer.Sample());
         Assert.Equal(2, probe.Reclaims);
+    }
+
+    [Fact]
+    public void KeepsReclaimingWhileMemoryKeepsComingBack()
+    {
+        // Some memory is only freed a while after the burst (pooled buffers evicted later): a second pass gets it.
+        var time = new FakeTimeProvider();
+        var probe = new FakeMemoryProbe { ResidentBytes = 300 * MB, ResidentAfterReclaim = 310 * MB };
+        probe.LevelsAfterReclaims.Enqueue(760 * MB);
+        var reclaimer = Create(probe, time);
+        probe.ResidentBytes = 940 * MB;
+        Assert.True(reclaimer.Sample());
+        Assert.Equal(760 * MB, probe.ResidentBytes);
+
+        time.Advance(Options.CheckInterval * IdleMemoryReclaimer.SettleIntervals);
+        Assert.True(reclaimer.Sample());
+        Assert.Equal(310 * MB, probe.ResidentBytes);
+        time.Advance(Options.CheckInterval * IdleMemoryReclaimer.SettleIntervals);
+        Assert.False(reclaimer.Sample());
+    }
+
+    [Fact]
+    public void ReclaimsThatGiveLittleBackBackOff()
+    {
+        // The working set really grew (a larger model): collecting every 30 s would only cost pauses.
+        var time = new FakeTimeProvider();
+        var probe = new FakeMemoryProbe { ResidentBytes = 200 * MB, ResidentAfterReclaim = 495 * MB };
+        var reclaimer = Create(probe, time);
+        probe.ResidentBytes = 500 * MB;
+        var settle = Options.CheckInterval * IdleMemoryReclaimer.SettleIntervals;
+        int reclaims = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            reclaims += reclaimer.Sample() ? 1 : 0;
+            time.Advance(settle);
+        }
+
+        // 30 settle periods: reclaims after 0, 2, 6, 14 and 30 periods would be 5; fewer than a third of 30 anyway.
+        Assert.InRange(reclaims, 3, 6);
+
+        // Traffic resets the back-off: the next burst is reclaimed at the first idle sample.
+        probe.TotalAllocatedBytes += 500 * MB;
+        Assert.False(reclaimer.Sample());
+        time.Advance(settle * IdleMemoryReclaimer.MaxBackoff);
+        probe.ResidentBytes = 900 * MB;
+        Assert.True(reclaimer.Sample());
     }
 
     [Fact]
