@@ -43,7 +43,7 @@ PB
 
 SERVER_PID=
 start_server() {
-  Logging__LogLevel__Default=Warning Logging__LogLevel__ModelServer.Runtime.Memory=Information $(pin "$SERVER_CPUS") dotnet "$HOST" \
+  env Logging__LogLevel__Default=Warning "Logging__LogLevel__ModelServer.Runtime.Memory=Information" $(pin "$SERVER_CPUS") dotnet "$HOST" \
     --model_repository "$REPO" --port $GRPC --rest_api_port $REST --execution_provider cpu \
     --ModelServer:OnnxRuntime:IntraOpNumThreads "$INTRA_OP" "$@" > "$OUT/server-$LABEL.log" 2>&1 &
   SERVER_PID=$!
@@ -71,11 +71,15 @@ for mode in off on; do
     # Overload: far above capacity for 30 s, REST then gRPC; memory before, after each, and after 30 s idle;
     # then the same closed loop as before to show the server still serves at full speed.
     sleep 15; rss "before overload (idle)"
+    # REST twice: a client that opens up to 4096 connections, and one with a pool of 512 (a backend's pool).
     $LG --model rps --target http://127.0.0.1:$REST --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-rest --server-pid $SERVER_PID --out "$OUT/overload-rest.json"
-    rss "after REST overload"
+    rss "after REST overload (4096 connections)"
+    $LG --model rps --target http://127.0.0.1:$REST --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --max-inflight 512 --label overload-rest-512 --server-pid $SERVER_PID --out "$OUT/overload-rest-512.json"
+    rss "after REST overload (512 connections)"
     $LG --model rps --target http://127.0.0.1:$GRPC --protocol grpc --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-grpc --server-pid $SERVER_PID --out "$OUT/overload-grpc.json"
     rss "after gRPC overload"
     sleep 30; rss "after 30 s idle"
+    sleep 90; rss "after 2 min idle"
     $LG --model rps --target http://127.0.0.1:$GRPC --protocol grpc --concurrency 32 --duration "$DURATION" --label after-overload --server-pid $SERVER_PID --out "$OUT/after-overload.json"
     sleep 15; rss "after the closed loop and 15 s idle"
   fi

@@ -97,8 +97,27 @@ internal sealed class RestTarget : ILoadTarget
         }
         catch (HttpRequestException ex)
         {
-            return "connection:" + (ex.HttpRequestError.ToString());
+            return "connection:" + ex.HttpRequestError + Cause(ex);
         }
+    }
+
+    /// <summary>The innermost socket error, or the inner exception's type: "Unknown" alone says nothing.</summary>
+    private static string Cause(Exception ex)
+    {
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException socket)
+            {
+                return ":" + socket.SocketErrorCode;
+            }
+
+            if (inner.InnerException is null)
+            {
+                return ":" + inner.GetType().Name;
+            }
+        }
+
+        return string.Empty;
     }
 
     public ValueTask DisposeAsync()
