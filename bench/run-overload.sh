@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Overload only (the last part of run-batching-bench.sh): the server with batching on, a closed loop before,
 # REST then gRPC far above capacity for 30 s each, memory sampled while idle, and the closed loop again.
-# Same pinning and environment variables as run-batching-bench.sh. Usage: bench/run-overload.sh [rate=600]
+# Same pinning and environment variables as run-batching-bench.sh. Usage: [IDLE_MINUTES=2] bench/run-overload.sh [rate=600]
 set -euo pipefail
 OVERLOAD=${1:-600}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,9 +29,12 @@ rss "started"
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --concurrency 32 --duration 10s --label before --server-pid $PID --out "$OUT/before.json" | tail -1
 sleep 40; rss "before overload, idle"
 $LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-rest --server-pid $PID --out "$OUT/overload-rest.json" | tail -1
-rss "after REST overload"
+rss "after REST overload (up to 4096 connections)"
+$LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --max-inflight 512 --label overload-rest-512 --server-pid $PID --out "$OUT/overload-rest-512.json" | tail -1
+rss "after REST overload (512 connections)"
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-grpc --server-pid $PID --out "$OUT/overload-grpc.json" | tail -1
 rss "after gRPC overload"
-for i in 1 2 3 4; do sleep 15; rss "idle $((i * 15)) s after"; done
+# Kestrel's pool gives idle blocks back at 5 % per 10 s, so watch for IDLE_MINUTES (default 2).
+for i in $(seq 1 "${IDLE_MINUTES:-2}"); do sleep 60; rss "idle $i min after"; done
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --concurrency 32 --duration 10s --label after --server-pid $PID --out "$OUT/after.json" | tail -1
 grep -h "reclaimed" "$OUT/server.log" | sed 's/^ *//' | tee -a "$OUT/memory.txt"
