@@ -34,6 +34,21 @@ public sealed class OnnxClassifier : IDisposable
 
     public static OnnxClassifier Load(string path, int intraOpThreads = 0) => new(File.ReadAllBytes(path), intraOpThreads);
 
+    /// <summary>The decoded images at <paramref name="indices"/>, preprocessed as this model asks, in one batch buffer.</summary>
+    public float[] Batch(ModelServer.Trainer.Data.DecodedDataset dataset, int[] indices)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(indices);
+        int per = Preprocessing.ElementCount;
+        var batch = new float[indices.Length * per];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            ImageTensorWriter.Write(dataset.Pixels[indices[i]], Preprocessing, batch.AsSpan(i * per, per));
+        }
+
+        return batch;
+    }
+
     /// <summary>Runs <paramref name="count"/> preprocessed images; returns the named output, row-major [count, classes].</summary>
     public float[] Run(float[] batch, int count, string output = "probabilities")
     {

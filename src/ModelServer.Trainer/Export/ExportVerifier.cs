@@ -29,12 +29,7 @@ public static class ExportVerifier
         }
 
         using var classifier = new OnnxClassifier(onnx.ToByteArray());
-        var nhwc = classifier.Preprocessing;
-        var batch = new float[indices.Length * nhwc.ElementCount];
-        for (int i = 0; i < indices.Length; i++)
-        {
-            ImageTensorWriter.Write(dataset.Pixels[indices[i]], nhwc, batch.AsSpan(i * nhwc.ElementCount, nhwc.ElementCount));
-        }
+        var batch = classifier.Batch(dataset, indices);
 
         float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
         float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);

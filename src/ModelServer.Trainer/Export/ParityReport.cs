@@ -5,6 +5,17 @@ public sealed record ParityReport(int Images, double MaxProbabilityDifference, d
 {
     public bool Passed => MaxProbabilityDifference <= Tolerance && MaxLogitDifference <= Tolerance;
 
+    /// <exception cref="InvalidOperationException">The export differs by more than the tolerance; nothing is written.</exception>
+    public void ThrowIfFailed()
+    {
+        if (!Passed)
+        {
+            throw new InvalidOperationException(
+                $"Export check failed: ONNX Runtime differs from TorchSharp by {MaxProbabilityDifference:G3} (probabilities) / "
+                + $"{MaxLogitDifference:G3} (logits), over the tolerance {Tolerance:G3}. No model written.");
+        }
+    }
+
     /// <summary>Largest element-wise difference; infinity for a length mismatch or a NaN.</summary>
     public static double MaxDifference(float[] a, float[] b)
     {

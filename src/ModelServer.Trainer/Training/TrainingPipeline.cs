@@ -39,12 +39,7 @@ public static class TrainingPipeline
         });
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(ParityImages)];
         var parity = ExportVerifier.Verify(onnx, result.Model, dataset, paritySet);
-        if (!parity.Passed)
-        {
-            throw new InvalidOperationException(
-                $"Export check failed: ONNX Runtime differs from TorchSharp by {parity.MaxProbabilityDifference:G3} (probabilities) / "
-                + $"{parity.MaxLogitDifference:G3} (logits), over the tolerance {parity.Tolerance:G3}. No model written.");
-        }
+        parity.ThrowIfFailed();
 
         log($"Export check: ONNX Runtime matches TorchSharp on {parity.Images} images within {Math.Max(parity.MaxProbabilityDifference, parity.MaxLogitDifference):G3}.");
         byte[] model = onnx.ToByteArray();
@@ -58,15 +53,7 @@ public static class TrainingPipeline
             result.TotalSeconds, history.Average(m => m.ImagesPerSecond),
             parity.MaxProbabilityDifference, parity.MaxLogitDifference, model.LongLength, DateTimeOffset.UtcNow);
 
-        WriteAtomically(request.OutputDirectory, staging =>
-        {
-            File.WriteAllBytes(Path.Combine(staging, TrainingArtifacts.Model), model);
-            TrainingLogWriter.WriteJson(summary, Path.Combine(staging, TrainingArtifacts.JsonLog));
-            TrainingLogWriter.WriteCsv(history, Path.Combine(staging, TrainingArtifacts.CsvLog));
-            TrainingPlot.Save(history, $"{architecture.Name} {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", Path.Combine(staging, TrainingArtifacts.Plot));
-            File.WriteAllText(Path.Combine(staging, TrainingArtifacts.Confusion),
-                $"Validation confusion matrix (best epoch {result.BestEpoch}, {validation.Length} images):\n\n{result.ValidationConfusion.ToMarkdown()}");
-        });
+        TrainingArtifacts.Write(request.OutputDirectory, model, summary, $"{architecture.Name} {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", result.ValidationConfusion);
         result.Model.Dispose();
         return summary;
     }

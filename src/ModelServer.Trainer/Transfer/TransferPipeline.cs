@@ -92,12 +92,7 @@ public static class TransferPipeline
         });
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(ParityImages)];
         var parity = Verify(onnx, head, extractor, mean, std, dataset, paritySet);
-        if (!parity.Passed)
-        {
-            throw new InvalidOperationException(
-                $"Export check failed: ONNX Runtime differs from TorchSharp by {parity.MaxProbabilityDifference:G3} (probabilities) / "
-                + $"{parity.MaxLogitDifference:G3} (logits), over the tolerance {parity.Tolerance:G3}. No model written.");
-        }
+        parity.ThrowIfFailed();
 
         log($"Export check: ONNX Runtime end to end matches TorchSharp's head on the backbone features for {parity.Images} images within {Math.Max(parity.MaxProbabilityDifference, parity.MaxLogitDifference):G3}.");
         byte[] model = onnx.ToByteArray();
@@ -109,15 +104,7 @@ public static class TransferPipeline
             total.Elapsed.TotalSeconds, imagesPerSecond,
             parity.MaxProbabilityDifference, parity.MaxLogitDifference, model.LongLength, DateTimeOffset.UtcNow);
 
-        TrainingPipeline.WriteAtomically(request.OutputDirectory, staging =>
-        {
-            File.WriteAllBytes(Path.Combine(staging, TrainingArtifacts.Model), model);
-            TrainingLogWriter.WriteJson(summary, Path.Combine(staging, TrainingArtifacts.JsonLog));
-            TrainingLogWriter.WriteCsv(history, Path.Combine(staging, TrainingArtifacts.CsvLog));
-            TrainingPlot.Save(history, $"{architecture} head {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", Path.Combine(staging, TrainingArtifacts.Plot));
-            File.WriteAllText(Path.Combine(staging, TrainingArtifacts.Confusion),
-                $"Validation confusion matrix (best epoch {bestEpoch}, {validation.Length} images):\n\n{confusion.ToMarkdown()}");
-        });
+        TrainingArtifacts.Write(request.OutputDirectory, model, summary, $"{architecture} head {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", confusion);
         head.Dispose();
         return summary;
     }
@@ -131,12 +118,7 @@ public static class TransferPipeline
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(indices);
         using var classifier = new OnnxClassifier(onnx.ToByteArray());
-        var nhwc = classifier.Preprocessing;
-        var batch = new float[indices.Length * nhwc.ElementCount];
-        for (int i = 0; i < indices.Length; i++)
-        {
-            ImageTensorWriter.Write(dataset.Pixels[indices[i]], nhwc, batch.AsSpan(i * nhwc.ElementCount, nhwc.ElementCount));
-        }
+        var batch = classifier.Batch(dataset, indices);
 
         float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
         float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);
