@@ -1,12 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using ModelServer.Host.Tests.Batching;
 using ModelServer.Host.Tests.Grpc;
-using ModelServer.Host.Tests.Infrastructure;
-using ModelServer.Runtime.Batching;
-using ModelServer.Testing;
 using Tensorflow.Serving;
 
 namespace ModelServer.Host.Tests.Admission;
@@ -17,17 +11,15 @@ public sealed class InferenceAdmissionTests
     [Fact]
     public async Task RequestsBeyondTheLimitAreRefusedAtOnceAndTheHeldOneCompletes()
     {
-        using var directory = new TempDirectory();
-        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        using var server = new HeldServer(new Dictionary<string, string?>
         {
             ["ModelServer:MaxConcurrentRequests"] = "1",
             ["ModelServer:MaxQueuedRequests"] = "0",
-            ["ModelServer:EnableBatching"] = "true",
         });
 
         // The real ONNX Runtime executor behind a gate: a request inside it keeps the only slot.
-        var executor = new HeldExecutor();
-        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
+        var executor = server.Executor;
+        var host = server.Host;
         using var client = host.CreateClient();
         using var channel = GrpcChannel.ForAddress(host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Server.CreateHandler() });
         var grpc = new PredictionService.PredictionServiceClient(channel);
@@ -70,15 +62,13 @@ public sealed class InferenceAdmissionTests
     {
         // Over HTTP/2, waiting requests' bodies would fill the connection's flow-control window and starve the
         // request holding the slot; gRPC is refused at once even when REST requests may queue.
-        using var directory = new TempDirectory();
-        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        using var server = new HeldServer(new Dictionary<string, string?>
         {
             ["ModelServer:MaxConcurrentRequests"] = "1",
             ["ModelServer:MaxQueuedRequests"] = "4",
-            ["ModelServer:EnableBatching"] = "true",
         });
-        var executor = new HeldExecutor();
-        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
+        var executor = server.Executor;
+        var host = server.Host;
         using var client = host.CreateClient();
         using var channel = GrpcChannel.ForAddress(host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Server.CreateHandler() });
         var grpc = new PredictionService.PredictionServiceClient(channel);
@@ -114,16 +104,14 @@ public sealed class InferenceAdmissionTests
     [Fact]
     public async Task ARestRequestWaitsForASlotAtMostTheQueueWait()
     {
-        using var directory = new TempDirectory();
-        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        using var server = new HeldServer(new Dictionary<string, string?>
         {
             ["ModelServer:MaxConcurrentRequests"] = "1",
             ["ModelServer:MaxQueuedRequests"] = "4",
             ["ModelServer:MaxQueueWaitMs"] = "200",
-            ["ModelServer:EnableBatching"] = "true",
         });
-        var executor = new HeldExecutor();
-        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
+        var executor = server.Executor;
+        var host = server.Host;
         using var client = host.CreateClient();
         try
         {

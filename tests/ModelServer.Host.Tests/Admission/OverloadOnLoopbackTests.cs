@@ -3,13 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using ModelServer.Host.Tests.Batching;
 using ModelServer.Host.Tests.Grpc;
-using ModelServer.Host.Tests.Infrastructure;
-using ModelServer.Runtime.Batching;
-using ModelServer.Testing;
 using Tensorflow.Serving;
 
 namespace ModelServer.Host.Tests.Admission;
@@ -26,19 +20,16 @@ public sealed class OverloadOnLoopbackTests
     public async Task LargeRequestsRefusedWhileBusyGetTheirAnswerNotAReset()
     {
         int grpcPort = FreePort(), restPort = FreePort();
-        using var directory = new TempDirectory();
-        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
-        {
-            ["ModelServer:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ModelServer:RestApiPort"] = restPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["ModelServer:MaxConcurrentRequests"] = "1",
-            ["ModelServer:MaxQueuedRequests"] = "0",
-            ["ModelServer:EnableBatching"] = "true",
-        });
-        var executor = new HeldExecutor();
-        using var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(executor)));
-        host.UseKestrel();
-        host.StartServer();
+        using var server = new HeldServer(
+            new Dictionary<string, string?>
+            {
+                ["ModelServer:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ModelServer:RestApiPort"] = restPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ModelServer:MaxConcurrentRequests"] = "1",
+                ["ModelServer:MaxQueuedRequests"] = "0",
+            },
+            kestrel: true);
+        var executor = server.Executor;
         using var rest = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions { MaxSendMessageSize = null });
         var grpc = new PredictionService.PredictionServiceClient(channel);
