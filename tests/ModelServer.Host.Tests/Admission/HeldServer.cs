@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,6 +6,7 @@ using ModelServer.Host.Tests.Batching;
 using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Runtime.Batching;
 using ModelServer.Testing;
+using Tensorflow.Serving;
 
 namespace ModelServer.Host.Tests.Admission;
 
@@ -32,6 +34,30 @@ internal sealed class HeldServer : IDisposable
     public HeldExecutor Executor { get; } = new();
 
     public WebApplicationFactory<Program> Host { get; }
+
+    /// <summary>A gRPC client over the in-memory test server (not for Kestrel mode); the channel is the caller's to dispose.</summary>
+    public (GrpcChannel Channel, PredictionService.PredictionServiceClient Client) CreateGrpcClient()
+    {
+        var channel = GrpcChannel.ForAddress(Host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Host.Server.CreateHandler() });
+        return (channel, new PredictionService.PredictionServiceClient(channel));
+    }
+
+    /// <summary>Closes the gate and sends a REST predict that then holds its slot inside the executor until <see cref="HeldExecutor.Open"/>.</summary>
+    public async Task<Task<HttpResponseMessage>> HoldOneRequestAsync(HttpClient client, string instances)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        Executor.Close();
+        var inFlight = Predict(client, instances);
+        await Executor.WaitForRunAsync();
+        return inFlight;
+    }
+
+    /// <summary>A REST predict on half_plus_two with these instances (a JSON array's contents).</summary>
+    public static Task<HttpResponseMessage> Predict(HttpClient client, string instances)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent($$"""{"instances": [{{instances}}]}"""));
+    }
 
     public void Dispose()
     {

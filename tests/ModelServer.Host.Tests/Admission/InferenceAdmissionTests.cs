@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Grpc.Net.Client;
 using ModelServer.Host.Tests.Grpc;
 using Tensorflow.Serving;
 
@@ -21,16 +20,14 @@ public sealed class InferenceAdmissionTests
         var executor = server.Executor;
         var host = server.Host;
         using var client = host.CreateClient();
-        using var channel = GrpcChannel.ForAddress(host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Server.CreateHandler() });
-        var grpc = new PredictionService.PredictionServiceClient(channel);
+        var (channel, grpc) = server.CreateGrpcClient();
+        using var grpcChannel = channel;
         try
         {
-            executor.Close();
-            var inFlight = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0, 2.0]}"));
-            await executor.WaitForRunAsync();
+            var inFlight = await server.HoldOneRequestAsync(client, "1.0, 2.0");
             Assert.Single(executor.RunRows);
 
-            using var refused = await client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0]}"));
+            using var refused = await HeldServer.Predict(client, "1.0");
             Assert.Equal(503, (int)refused.StatusCode);
             Assert.Contains("too many inference requests in flight", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
@@ -70,16 +67,14 @@ public sealed class InferenceAdmissionTests
         var executor = server.Executor;
         var host = server.Host;
         using var client = host.CreateClient();
-        using var channel = GrpcChannel.ForAddress(host.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = host.Server.CreateHandler() });
-        var grpc = new PredictionService.PredictionServiceClient(channel);
+        var (channel, grpc) = server.CreateGrpcClient();
+        using var grpcChannel = channel;
         try
         {
-            executor.Close();
-            var inFlight = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0]}"));
-            await executor.WaitForRunAsync();
+            var inFlight = await server.HoldOneRequestAsync(client, "1.0");
 
             // A second REST request waits in the queue (it does not fail) ...
-            var queued = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [5.0]}"));
+            var queued = HeldServer.Predict(client, "5.0");
             await Task.Delay(200);
             Assert.False(queued.IsCompleted);
 
@@ -115,11 +110,9 @@ public sealed class InferenceAdmissionTests
         using var client = host.CreateClient();
         try
         {
-            executor.Close();
-            var inFlight = client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [1.0]}"));
-            await executor.WaitForRunAsync();
+            var inFlight = await server.HoldOneRequestAsync(client, "1.0");
 
-            using var waited = await client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [5.0]}"))
+            using var waited = await HeldServer.Predict(client, "5.0")
                 .WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(503, (int)waited.StatusCode);
             Assert.Contains("too many inference requests in flight", await waited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
