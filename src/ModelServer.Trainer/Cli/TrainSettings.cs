@@ -57,6 +57,11 @@ public sealed class TrainSettings : CommandSettings
     [DefaultValue(4)]
     public int FeatureCopies { get; init; } = 4;
 
+    [CommandOption("--finetune-epochs <N>")]
+    [Description("resnet18-s3|resnet18-multi: after the head, train the last tapped stage with it for N epochs (0: head only).")]
+    [DefaultValue(0)]
+    public int FineTuneEpochs { get; init; }
+
     [CommandOption("--out <DIR>")]
     [Description("Where model.onnx, the logs and the plot go.")]
     [DefaultValue("artifacts/train")]
@@ -72,6 +77,11 @@ public sealed class TrainSettings : CommandSettings
         if (!ArchitectureCatalog.Names.Contains(Arch.ToLowerInvariant()) && !TransferArchitectures.IsTransfer(Arch))
         {
             return ValidationResult.Error($"--arch must be one of: {string.Join(", ", ArchitectureCatalog.Names.Concat(TransferArchitectures.Names))}.");
+        }
+
+        if (FineTuneEpochs is < 0 or > 1000)
+        {
+            return ValidationResult.Error("--finetune-epochs must be between 0 and 1000.");
         }
 
         if (FeatureCopies is < 0 or > 100)

@@ -11,7 +11,7 @@ namespace ModelServer.Trainer.Transfer;
 /// <c>copies</c> augmented versions besides the original; augmentation draws come from one seeded generator in
 /// index order, so a seed fixes every feature.
 /// </summary>
-public sealed class FeatureExtractor(OnnxClassifier featureModel, int width)
+public sealed class FeatureExtractor(OnnxClassifier featureModel, int width, string output = BackboneGraph.FeaturesName)
 {
     private const int Batch = 32;
 
@@ -64,8 +64,8 @@ public sealed class FeatureExtractor(OnnxClassifier featureModel, int width)
                 return;
             }
 
-            float[] features = featureModel.Run(inBatch == Batch ? batch : batch[..(inBatch * per)], inBatch, BackboneGraph.FeaturesName);
-            features.CopyTo(values.AsSpan(batchStart * width, inBatch * width));
+            float[] features = featureModel.Run(inBatch == Batch ? batch : batch[..(inBatch * per)], inBatch, output);
+            features.CopyTo(values.AsSpan(checked(batchStart * width), inBatch * width));
             batchStart += inBatch;
             inBatch = 0;
             progress?.Invoke(batchStart, rows);

@@ -22,7 +22,7 @@ public static class TransferPipeline
 {
     private const int ParityImages = 16;
 
-    public static TrainingSummary Run(TrainingRequest request, string backbonePath, int copies, ITrainingProgress progress, Action<string> log)
+    public static TrainingSummary Run(TrainingRequest request, string backbonePath, int copies, int fineTuneEpochs, ITrainingProgress progress, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(progress);
@@ -93,6 +93,24 @@ public static class TransferPipeline
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(ParityImages)];
         var parity = Verify(onnx, head, extractor, mean, std, dataset, paritySet);
         parity.ThrowIfFailed();
+        if (fineTuneEpochs > 0)
+        {
+            // Then the last stage with the head, on the same photos and as many augmented copies.
+            var fine = FineTuner.Run(onnx, dataset, train, validation, copies, options with { Epochs = fineTuneEpochs, BatchSize = 32 }, history.Count, progress, log);
+            fine.Parity.ThrowIfFailed();
+            parity = fine.Parity;
+            onnx = fine.Model;
+            history.AddRange(fine.History);
+            confusion = fine.Confusion;
+            bestEpoch = validation.Length > 0
+                ? fine.History.OrderByDescending(m => m.ValidationAccuracy).ThenBy(m => m.Epoch).First().Epoch
+                : history.Count;
+            SetMetadata(onnx, "training_epochs", history.Count.ToString(CultureInfo.InvariantCulture));
+            SetMetadata(onnx, "validation_accuracy", validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none");
+            SetMetadata(onnx, "fine_tuned", $"last stage and head, {fineTuneEpochs} epochs, AdamW {FineTuner.LearningRate}");
+            description += $"; last stage fine-tuned {fineTuneEpochs} epochs";
+        }
+
 
         log($"Export check: ONNX Runtime end to end matches TorchSharp's head on the backbone features for {parity.Images} images within {Math.Max(parity.MaxProbabilityDifference, parity.MaxLogitDifference):G3}.");
         byte[] model = onnx.ToByteArray();
@@ -107,6 +125,19 @@ public static class TransferPipeline
         TrainingArtifacts.Write(request.OutputDirectory, model, summary, $"{architecture} head {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", confusion);
         head.Dispose();
         return summary;
+    }
+
+    private static void SetMetadata(ModelProto model, string key, string value)
+    {
+        var entry = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (entry is null)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+        else
+        {
+            entry.Value = value;
+        }
     }
 
     /// <summary>ONNX Runtime on the whole exported model vs TorchSharp's head on ONNX Runtime's backbone features.</summary>

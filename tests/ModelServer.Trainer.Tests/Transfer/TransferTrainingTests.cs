@@ -41,6 +41,33 @@ public sealed class TransferTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Fine_tuning_the_last_stage_changes_its_weights_and_still_verifies()
+    {
+        TestData.EnsureTorch();
+        string backbone = SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+        string headOnly = Path.Combine(root, "head"), tuned = Path.Combine(root, "tuned");
+        string[] common = ["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone,
+            "--epochs", "2", "--image-size", "32", "--feature-copies", "1", "--batch-size", "16"];
+
+        Assert.Equal(0, TrainerApp.Run([.. common, "--out", headOnly]));
+        Assert.Equal(0, TrainerApp.Run([.. common, "--finetune-epochs", "2", "--out", tuned]));
+
+        // The export check (ONNX Runtime end to end vs TorchSharp's tail) passed, or nothing would be written.
+        var before = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(headOnly, "model.onnx")));
+        var after = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(tuned, "model.onnx")));
+        var metadata = after.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal("4", metadata["training_epochs"]);
+        Assert.StartsWith("last stage and head, 2 epochs", metadata["fine_tuned"], StringComparison.Ordinal);
+
+        // Stage 3 (256 channels) moved; stage 2 (128) and the stem did not.
+        var old = before.Graph.Initializer.ToDictionary(t => t.Name, t => t);
+        var changed = after.Graph.Initializer.Where(t => !t.Equals(old[t.Name])).Select(t => t).ToList();
+        Assert.Contains(changed, t => t.Dims.Count == 4 && t.Dims[0] == 256);
+        Assert.DoesNotContain(changed, t => t.Dims.Count == 4 && t.Dims[0] is 128 or 64);
+        Assert.Equal(before.Graph.Node.Count, after.Graph.Node.Count);
+    }
+
+    [Fact]
     public void A_missing_backbone_says_how_to_get_one_and_writes_nothing()
     {
         TestData.EnsureTorch();

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using ModelServer.Trainer.Data;
+using ModelServer.Trainer.Evaluation;
+using ModelServer.Trainer.Export;
+using ModelServer.Trainer.Training;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelServer.Trainer.Transfer;
+
+/// <summary>
+/// Fine-tunes the last tapped stage of an exported transfer model together with its dense layer. The input of that
+/// stage is computed once per photo and augmented copy by ONNX Runtime (everything before it stays frozen), then
+/// <see cref="OnnxTailModule"/> trains the rest of the served graph with TorchSharp: AdamW 1e-4, weight decay 1e-2,
+/// cosine schedule, label smoothing 0.1, batch norm frozen. Keeps the epoch that validates best (or the last).
+/// </summary>
+public static class FineTuner
+{
+    public const double LearningRate = 1e-4;
+
+    public static (ModelProto Model, List<EpochMetrics> History, ConfusionMatrix Confusion, ParityReport Parity) Run(
+        ModelProto onnx, DecodedDataset dataset, int[] train, int[] validation, int copies, TrainingOptions options, int firstEpoch,
+        ITrainingProgress progress, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(log);
+        var pools = onnx.Graph.Node.Where(n => n.OpType == "GlobalAveragePool").ToList();
+        if (pools.Count < 2)
+        {
+            throw new InvalidDataException("Fine-tuning needs a model that reads two stages (the earlier one is the frozen input).");
+        }
+
+        // The earlier tap is the input of the stage that ends at the last tap.
+        string stageInput = pools[0].Input[0];
+        var prefix = Prefix(onnx, stageInput);
+        using var session = new OnnxClassifier(prefix.ToByteArray());
+        var probe = session.Run(session.Batch(dataset, [train[0]]), 1, stageInput);
+        var extractor = new FeatureExtractor(session, probe.Length, stageInput);
+        var watch = Stopwatch.StartNew();
+        var trainRows = extractor.Extract(dataset, train, copies, options.Augmentation, options.Seed + 1);
+        var validationRows = extractor.Extract(dataset, validation, 0, AugmentationOptions.None, 0);
+        log($"Fine-tuning input ({stageInput}, {probe.Length} values per image) for {trainRows.Count} training rows in {watch.Elapsed.TotalSeconds:F0} s.");
+
+        torch.manual_seed(options.Seed);
+        var random = new Random(options.Seed);
+        using var tail = new OnnxTailModule(onnx, stageInput, OnnxExporter.LogitsName);
+        var optimizer = optim.AdamW(tail.parameters(), LearningRate, weight_decay: 1e-2);
+        long[] rowShape = [.. prefix.Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
+        var history = new List<EpochMetrics>();
+        Dictionary<string, Tensor>? best = null;
+        double bestAccuracy = double.NegativeInfinity;
+        int[] order = [.. Enumerable.Range(0, trainRows.Count)];
+        int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            double rate = LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / options.Epochs));
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = rate;
+            }
+
+            progress.EpochStarted(firstEpoch + epoch, firstEpoch + options.Epochs, batches);
+            var epochWatch = Stopwatch.StartNew();
+            random.Shuffle(order);
+            tail.train();
+            double lossSum = 0;
+            int correct = 0, seen = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                int count = Math.Min(options.BatchSize, order.Length - (b * options.BatchSize));
+                using (NewDisposeScope())
+                {
+                    var (x, y) = Batch(trainRows, order.AsSpan(b * options.BatchSize, count), rowShape);
+                    optimizer.zero_grad();
+                    var logits = tail.forward(x);
+                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: HeadTrainer.LabelSmoothing);
+                    loss.backward();
+                    lossSum += loss.item<float>() * count;
+                    correct += (int)logits.argmax(1).eq(y).sum().item<long>();
+                }
+
+                optimizer.step();
+                seen += count;
+                progress.BatchCompleted(firstEpoch + epoch, b + 1, lossSum / seen, (double)correct / seen);
+            }
+
+            double seconds = epochWatch.Elapsed.TotalSeconds;
+            var (validationLoss, confusion) = Evaluate(tail, validationRows, rowShape, dataset.ClassNames);
+            var metrics = new EpochMetrics(firstEpoch + epoch, lossSum / seen, (double)correct / seen, validationLoss,
+                validationRows.Count > 0 ? confusion.Accuracy : double.NaN, rate, seconds, seen / seconds);
+            history.Add(metrics);
+            progress.EpochCompleted(metrics);
+            if (validationRows.Count == 0 || metrics.ValidationAccuracy > bestAccuracy)
+            {
+                foreach (var t in best?.Values ?? Enumerable.Empty<Tensor>())
+                {
+                    t.Dispose();
+                }
+
+                using (no_grad())
+                {
+                    best = tail.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+                }
+
+                bestAccuracy = metrics.ValidationAccuracy;
+            }
+        }
+
+        if (best is not null)
+        {
+            tail.load_state_dict(best);
+        }
+
+        var model = tail.Export(onnx);
+        var final = Evaluate(tail, validationRows, rowShape, dataset.ClassNames).Confusion;
+        int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(16)];
+        return (model, history, final, Verify(model, tail, session, dataset, paritySet, stageInput, rowShape));
+    }
+
+    /// <summary>The model up to <paramref name="output"/>, which becomes its only output.</summary>
+    private static ModelProto Prefix(ModelProto onnx, string output)
+    {
+        var prefix = onnx.Clone();
+        var graph = prefix.Graph;
+        int end = graph.Node.ToList().FindIndex(n => n.Output.Contains(output));
+        while (graph.Node.Count > end + 1)
+        {
+            graph.Node.RemoveAt(graph.Node.Count - 1);
+        }
+
+        var used = graph.Node.SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        var unused = graph.Initializer.Where(t => !used.Contains(t.Name)).ToList();
+        foreach (var tensor in unused)
+        {
+            graph.Initializer.Remove(tensor);
+        }
+
+        graph.Output.Clear();
+        graph.Output.Add(new ValueInfoProto { Name = output, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
+        // Infer the per-image shape once with ONNX Runtime, so the output declares it.
+        using var probe = new Microsoft.ML.OnnxRuntime.InferenceSession(prefix.ToByteArray());
+        var size = int.Parse(prefix.MetadataProps.First(p => p.Key == Runtime.Imaging.ImageMetadataKeys.ImageSize).Value, System.Globalization.CultureInfo.InvariantCulture);
+        using var input = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(new float[size * size * 3], [1, size, size, 3]);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        using var result = probe.Run(runOptions, [OnnxExporter.InputName], [input], [output]);
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+        foreach (long d in result[0].GetTensorTypeAndShape().Shape.Skip(1))
+        {
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        }
+
+        graph.Output[0].Type.TensorType.Shape = shape;
+        return prefix;
+    }
+
+    private static (Tensor X, Tensor Y) Batch(FeatureSet rows, ReadOnlySpan<int> indices, long[] rowShape)
+    {
+        var data = new float[indices.Length * rows.Width];
+        var labels = new long[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            rows.Values.AsSpan(checked(indices[i] * rows.Width), rows.Width).CopyTo(data.AsSpan(i * rows.Width, rows.Width));
+            labels[i] = rows.Labels[indices[i]];
+        }
+
+        return (tensor(data, [indices.Length, .. rowShape]), tensor(labels));
+    }
+
+    private static (double Loss, ConfusionMatrix Confusion) Evaluate(OnnxTailModule tail, FeatureSet rows, long[] rowShape, IReadOnlyList<string> labels)
+    {
+        var confusion = new ConfusionMatrix(labels);
+        if (rows.Count == 0)
+        {
+            return (double.NaN, confusion);
+        }
+
+        tail.eval();
+        using var noGrad = no_grad();
+        double lossSum = 0;
+        int[] all = [.. Enumerable.Range(0, rows.Count)];
+        for (int start = 0; start < all.Length; start += 64)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(64, all.Length - start);
+            var (x, y) = Batch(rows, all.AsSpan(start, count), rowShape);
+            var logits = tail.forward(x);
+            lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
+            long[] predicted = logits.argmax(1).data<long>().ToArray();
+            for (int i = 0; i < count; i++)
+            {
+                confusion.Add((int)rows.Labels[start + i], (int)predicted[i]);
+            }
+        }
+
+        return (lossSum / rows.Count, confusion);
+    }
+
+    private static ParityReport Verify(ModelProto model, OnnxTailModule tail, OnnxClassifier prefix, DecodedDataset dataset, int[] indices, string stageInput, long[] rowShape)
+    {
+        using var classifier = new OnnxClassifier(model.ToByteArray());
+        var batch = classifier.Batch(dataset, indices);
+        float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
+        float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);
+        float[] stage = prefix.Run(prefix.Batch(dataset, indices), indices.Length, stageInput);
+        tail.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var logits = tail.forward(tensor(stage, [indices.Length, .. rowShape]));
+        return new ParityReport(indices.Length, ParityReport.MaxDifference(ortProbabilities, nn.functional.softmax(logits, 1).data<float>().ToArray()),
+            ParityReport.MaxDifference(ortLogits, logits.data<float>().ToArray()), ExportVerifier.DefaultTolerance);
+    }
+}
