@@ -54,8 +54,17 @@ internal sealed class InferenceAdmission : IDisposable
             return;
         }
 
-        using var lease = kind == RequestKind.Grpc ? _limiter.AttemptAcquire() : await WaitForSlotAsync(context).ConfigureAwait(false);
-        if (!lease.IsAcquired)
+        // A free slot is taken without waiting (no timers or token sources on the common path); only a REST request
+        // that finds none waits for one.
+        var lease = _limiter.AttemptAcquire();
+        if (!lease.IsAcquired && kind == RequestKind.Rest)
+        {
+            lease.Dispose();
+            lease = await WaitForSlotAsync(context).ConfigureAwait(false);
+        }
+
+        using var held = lease;
+        if (!held.IsAcquired)
         {
             await RejectAsync(context, kind).ConfigureAwait(false);
             return;
