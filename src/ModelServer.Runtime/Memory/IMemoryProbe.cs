@@ -9,7 +9,10 @@ public interface IMemoryProbe
     /// <summary>Managed bytes allocated since the process started (monotonic).</summary>
     long TotalAllocatedBytes { get; }
 
-    /// <summary>Managed heap in use after the last collection, in bytes (what a reclaim cannot give back).</summary>
+    /// <summary>
+    /// Managed heap size after the last collection, in bytes: live objects plus the fragmentation a compacting
+    /// collection could not remove (pinned blocks), so what a reclaim left behind.
+    /// </summary>
     long ManagedHeapBytes { get; }
 
     /// <summary>Gives free memory back to the operating system; blocks while it runs.</summary>
