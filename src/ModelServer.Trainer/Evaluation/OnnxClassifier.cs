@@ -50,16 +50,20 @@ public sealed class OnnxClassifier : IDisposable
     }
 
     /// <summary>Runs <paramref name="count"/> preprocessed images; returns the named output, row-major [count, classes].</summary>
-    public float[] Run(float[] batch, int count, string output = "probabilities")
+    public float[] Run(float[] batch, int count, string output = "probabilities") => Run(batch, count, [output])[0];
+
+    /// <summary>Runs <paramref name="count"/> preprocessed images once; returns each named output, row-major.</summary>
+    public float[][] Run(float[] batch, int count, IReadOnlyList<string> outputs)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(outputs);
         long[] shape = Preprocessing.Layout == TensorLayout.Nhwc
             ? [count, Preprocessing.Height, Preprocessing.Width, ImagePreprocessing.Channels]
             : [count, ImagePreprocessing.Channels, Preprocessing.Height, Preprocessing.Width];
         using var input = OrtValue.CreateTensorValueFromMemory(batch, shape);
         using var runOptions = new RunOptions();
-        using var results = session.Run(runOptions, [inputName], [input], [output]);
-        return results[0].GetTensorDataAsSpan<float>().ToArray();
+        using var results = session.Run(runOptions, [inputName], [input], outputs);
+        return [.. results.Select(r => r.GetTensorDataAsSpan<float>().ToArray())];
     }
 
     public void Dispose() => session.Dispose();

@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using ModelServer.Runtime.Imaging;
 using ModelServer.Trainer.Data;
 using ModelServer.Trainer.Evaluation;
 using ModelServer.Trainer.Training;
@@ -28,23 +27,23 @@ public static class ExportVerifier
             throw new ArgumentException("Parity needs at least one image.", nameof(indices));
         }
 
-        using var classifier = new OnnxClassifier(onnx.ToByteArray());
-        var batch = classifier.Batch(dataset, indices);
-
-        float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
-        float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);
-
-        float[] torchLogits, torchProbabilities;
         model.eval();
-        using (no_grad())
-        using (NewDisposeScope())
-        {
-            var (images, _) = new BatchBuilder(dataset, AugmentationOptions.None).Build(indices, null);
-            var logits = model.forward(images);
-            torchLogits = logits.data<float>().ToArray();
-            torchProbabilities = nn.functional.softmax(logits, 1).data<float>().ToArray();
-        }
+        return Compare(onnx, dataset, indices, tolerance, () => model.forward(new BatchBuilder(dataset, AugmentationOptions.None).Build(indices, null).Images));
+    }
 
-        return new ParityReport(indices.Length, ParityReport.MaxDifference(ortProbabilities, torchProbabilities), ParityReport.MaxDifference(ortLogits, torchLogits), tolerance);
+    /// <summary>
+    /// Runs the exported model once on the images (both outputs) and compares it with the logits TorchSharp computes
+    /// in <paramref name="torchLogits"/> (called under no_grad, inside a dispose scope); probabilities are its softmax.
+    /// </summary>
+    internal static ParityReport Compare(ModelProto onnx, DecodedDataset dataset, int[] indices, double tolerance, Func<Tensor> torchLogits)
+    {
+        using var classifier = new OnnxClassifier(onnx.ToByteArray());
+        float[][] ort = classifier.Run(classifier.Batch(dataset, indices), indices.Length, [OnnxExporter.ProbabilitiesName, OnnxExporter.LogitsName]);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var logits = torchLogits();
+        return new ParityReport(indices.Length,
+            ParityReport.MaxDifference(ort[0], nn.functional.softmax(logits, 1).data<float>().ToArray()),
+            ParityReport.MaxDifference(ort[1], logits.data<float>().ToArray()), tolerance);
     }
 }

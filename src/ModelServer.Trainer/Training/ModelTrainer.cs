@@ -32,9 +32,7 @@ public static class ModelTrainer
         var optimizer = CreateOptimizer(architecture, model);
         var batches = new BatchBuilder(dataset, options.Augmentation);
         var history = new List<EpochMetrics>();
-        Dictionary<string, Tensor>? best = null;
-        double bestAccuracy = double.NegativeInfinity, bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0;
+        using var best = new BestWeights();
         int[] order = [.. trainIndices];
         int batchCount = (order.Length + options.BatchSize - 1) / options.BatchSize;
         var total = Stopwatch.StartNew();
@@ -89,17 +87,7 @@ public static class ModelTrainer
 
             bool outOfTime = options.TimeLimit is { } limit && total.Elapsed + watch.Elapsed > limit;
             // Keep the epoch that validates best (ties: lower loss); without validation, the last.
-            bool better = validationIndices.Length == 0
-                || validationAccuracy > bestAccuracy
-                || (validationAccuracy == bestAccuracy && validationLoss < bestLoss);
-            if (better)
-            {
-                DisposeAll(best);
-                best = Snapshot(model);
-                bestAccuracy = validationAccuracy;
-                bestLoss = validationLoss;
-                bestEpoch = epoch;
-            }
+            best.Offer(model, epoch, validationIndices.Length > 0, validationAccuracy, validationLoss);
 
             if (outOfTime && epoch < options.Epochs)
             {
@@ -107,15 +95,10 @@ public static class ModelTrainer
             }
         }
 
-        if (best is not null)
-        {
-            model.load_state_dict(best);
-            DisposeAll(best);
-        }
-
+        best.Restore(model);
         model.eval();
         var (_, finalConfusion) = Predictor.Evaluate(model, batches, validationIndices, dataset.ClassNames, options.BatchSize);
-        return new TrainingResult(architecture, model, history, bestEpoch, finalConfusion, trainIndices.Length, validationIndices.Length, total.Elapsed.TotalSeconds);
+        return new TrainingResult(architecture, model, history, best.Epoch, finalConfusion, trainIndices.Length, validationIndices.Length, total.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -142,23 +125,4 @@ public static class ModelTrainer
         OptimizerKind.AdamW => optim.AdamW(model.parameters(), architecture.LearningRate, weight_decay: architecture.WeightDecay),
         _ => throw new NotSupportedException($"Optimizer {architecture.Optimizer}."),
     };
-
-    private static Dictionary<string, Tensor> Snapshot(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        if (tensors is null)
-        {
-            return;
-        }
-
-        foreach (var tensor in tensors.Values)
-        {
-            tensor.Dispose();
-        }
-    }
 }

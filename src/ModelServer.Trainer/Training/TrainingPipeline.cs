@@ -20,14 +20,9 @@ public static class TrainingPipeline
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(log);
-        var dataset = DatasetLoader.Load(request.DataDirectory, request.ImageSize,
-            skipped => log($"warning: skipped unreadable image {skipped.Path}: {skipped.Reason}"));
+        var (dataset, train, validation) = LoadAndSplit(request, log);
         var architecture = ArchitectureCatalog.Create(request.Architecture, request.ImageSize, dataset.ClassNames.Count);
         var options = request.Options;
-        var (train, validation) = ValidationSplit.ByClip(dataset.Samples, options.ValidationFraction, options.Seed);
-        log($"{dataset.Count} images in {dataset.ClassNames.Count} classes ({string.Join(", ", dataset.ClassNames.Zip(dataset.CountPerClass(), (n, c) => $"{n} {c}"))}), "
-            + $"{dataset.Skipped.Count} skipped; {train.Length} for training, {validation.Length} for validation "
-            + $"({dataset.Samples.Select(s => s.Clip).Distinct(StringComparer.Ordinal).Count()} clips).");
 
         var result = ModelTrainer.Train(dataset, train, validation, architecture, options, progress);
         var onnx = OnnxExporter.Export(architecture, result.Model, dataset.ClassNames, new Dictionary<string, string>
@@ -56,6 +51,18 @@ public static class TrainingPipeline
         TrainingArtifacts.Write(request.OutputDirectory, model, summary, $"{architecture.Name} {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", result.ValidationConfusion);
         result.Model.Dispose();
         return summary;
+    }
+
+    /// <summary>Decodes the data set (logging skipped images), splits it by whole clips, and logs what was found.</summary>
+    internal static (DecodedDataset Dataset, int[] Train, int[] Validation) LoadAndSplit(TrainingRequest request, Action<string> log)
+    {
+        var dataset = DatasetLoader.Load(request.DataDirectory, request.ImageSize,
+            skipped => log($"warning: skipped unreadable image {skipped.Path}: {skipped.Reason}"));
+        var (train, validation) = ValidationSplit.ByClip(dataset.Samples, request.Options.ValidationFraction, request.Options.Seed);
+        log($"{dataset.Count} images in {dataset.ClassNames.Count} classes ({string.Join(", ", dataset.ClassNames.Zip(dataset.CountPerClass(), (n, c) => $"{n} {c}"))}), "
+            + $"{dataset.Skipped.Count} skipped; {train.Length} for training, {validation.Length} for validation "
+            + $"({dataset.Samples.Select(s => s.Clip).Distinct(StringComparer.Ordinal).Count()} clips).");
+        return (dataset, train, validation);
     }
 
     /// <summary>Writes into a fresh sibling folder, then moves each file into <paramref name="output"/>.</summary>

@@ -20,7 +20,7 @@ public static class FineTuner
 {
     public const double LearningRate = 1e-4;
 
-    public static (ModelProto Model, List<EpochMetrics> History, ConfusionMatrix Confusion, ParityReport Parity) Run(
+    public static (ModelProto Model, List<EpochMetrics> History, int BestEpoch, ConfusionMatrix Confusion, ParityReport Parity) Run(
         ModelProto onnx, DecodedDataset dataset, int[] train, int[] validation, int copies, TrainingOptions options, int firstEpoch,
         ITrainingProgress progress, Action<string> log)
     {
@@ -39,21 +39,21 @@ public static class FineTuner
         string stageInput = pools[0].Input[0];
         var prefix = Prefix(onnx, stageInput);
         using var session = new OnnxClassifier(prefix.ToByteArray());
-        var probe = session.Run(session.Batch(dataset, [train[0]]), 1, stageInput);
-        var extractor = new FeatureExtractor(session, probe.Length, stageInput);
+        long[] rowShape = [.. prefix.Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
+        int width = checked((int)rowShape.Aggregate(1L, (a, b) => a * b));
+        var extractor = new FeatureExtractor(session, width, stageInput);
         var watch = Stopwatch.StartNew();
         var trainRows = extractor.Extract(dataset, train, copies, options.Augmentation, options.Seed + 1);
         var validationRows = extractor.Extract(dataset, validation, 0, AugmentationOptions.None, 0);
-        log($"Fine-tuning input ({stageInput}, {probe.Length} values per image) for {trainRows.Count} training rows in {watch.Elapsed.TotalSeconds:F0} s.");
+        log($"Fine-tuning input ({stageInput}, {width} values per image) for {trainRows.Count} training rows in {watch.Elapsed.TotalSeconds:F0} s.");
 
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
         using var tail = new OnnxTailModule(onnx, stageInput, OnnxExporter.LogitsName);
         var optimizer = optim.AdamW(tail.parameters(), LearningRate, weight_decay: 1e-2);
-        long[] rowShape = [.. prefix.Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
         var history = new List<EpochMetrics>();
-        Dictionary<string, Tensor>? best = null;
-        double bestAccuracy = double.NegativeInfinity;
+        // Ties keep the earlier epoch, as the pipeline reports it.
+        using var best = new BestWeights(tieOnLoss: false);
         int[] order = [.. Enumerable.Range(0, trainRows.Count)];
         int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -95,31 +95,14 @@ public static class FineTuner
                 validationRows.Count > 0 ? confusion.Accuracy : double.NaN, rate, seconds, seen / seconds);
             history.Add(metrics);
             progress.EpochCompleted(metrics);
-            if (validationRows.Count == 0 || metrics.ValidationAccuracy > bestAccuracy)
-            {
-                foreach (var t in best?.Values ?? Enumerable.Empty<Tensor>())
-                {
-                    t.Dispose();
-                }
-
-                using (no_grad())
-                {
-                    best = tail.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-                }
-
-                bestAccuracy = metrics.ValidationAccuracy;
-            }
+            best.Offer(tail, firstEpoch + epoch, validationRows.Count > 0, metrics.ValidationAccuracy, validationLoss);
         }
 
-        if (best is not null)
-        {
-            tail.load_state_dict(best);
-        }
-
+        best.Restore(tail);
         var model = tail.Export(onnx);
         var final = Evaluate(tail, validationRows, rowShape, dataset.ClassNames).Confusion;
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(16)];
-        return (model, history, final, Verify(model, tail, session, dataset, paritySet, stageInput, rowShape));
+        return (model, history, best.Epoch, final, Verify(model, tail, session, dataset, paritySet, stageInput, rowShape));
     }
 
     /// <summary>The model up to <paramref name="output"/>, which becomes its only output.</summary>
@@ -203,16 +186,8 @@ public static class FineTuner
 
     private static ParityReport Verify(ModelProto model, OnnxTailModule tail, OnnxClassifier prefix, DecodedDataset dataset, int[] indices, string stageInput, long[] rowShape)
     {
-        using var classifier = new OnnxClassifier(model.ToByteArray());
-        var batch = classifier.Batch(dataset, indices);
-        float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
-        float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);
         float[] stage = prefix.Run(prefix.Batch(dataset, indices), indices.Length, stageInput);
         tail.eval();
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var logits = tail.forward(tensor(stage, [indices.Length, .. rowShape]));
-        return new ParityReport(indices.Length, ParityReport.MaxDifference(ortProbabilities, nn.functional.softmax(logits, 1).data<float>().ToArray()),
-            ParityReport.MaxDifference(ortLogits, logits.data<float>().ToArray()), ExportVerifier.DefaultTolerance);
+        return ExportVerifier.Compare(model, dataset, indices, ExportVerifier.DefaultTolerance, () => tail.forward(tensor(stage, [indices.Length, .. rowShape])));
     }
 }

@@ -36,9 +36,7 @@ public static class HeadTrainer
         int[] order = [.. Enumerable.Range(0, train.Count)];
         int batches = (train.Count + batchSize - 1) / batchSize;
         var history = new List<EpochMetrics>();
-        Dictionary<string, Tensor>? best = null;
-        double bestAccuracy = double.NegativeInfinity, bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0;
+        using var best = new BestWeights();
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             double rate = LearningRate * 0.5 * (1 + Math.Cos(Math.PI * (epoch - 1) / epochs));
@@ -81,30 +79,12 @@ public static class HeadTrainer
                 validation.Count > 0 ? confusion.Accuracy : double.NaN, rate, seconds, train.Count / seconds);
             history.Add(metrics);
             progress.EpochCompleted(metrics);
-            bool better = validation.Count == 0 || metrics.ValidationAccuracy > bestAccuracy
-                || (metrics.ValidationAccuracy == bestAccuracy && validationLoss < bestLoss);
-            if (better)
-            {
-                DisposeAll(best);
-                using (no_grad())
-                {
-                    best = head.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-                }
-
-                bestAccuracy = metrics.ValidationAccuracy;
-                bestLoss = validationLoss;
-                bestEpoch = epoch;
-            }
+            best.Offer(head, epoch, validation.Count > 0, metrics.ValidationAccuracy, validationLoss);
         }
 
-        if (best is not null)
-        {
-            head.load_state_dict(best);
-            DisposeAll(best);
-        }
-
+        best.Restore(head);
         head.eval();
-        return (head, history, bestEpoch, Evaluate(head, validation, labels).Confusion);
+        return (head, history, best.Epoch, Evaluate(head, validation, labels).Confusion);
     }
 
     public static (double Loss, ConfusionMatrix Confusion) Evaluate(nn.Module<Tensor, Tensor> head, FeatureSet features, IReadOnlyList<string> labels)
@@ -131,13 +111,5 @@ public static class HeadTrainer
         }
 
         return (loss, confusion);
-    }
-
-    private static void DisposeAll(Dictionary<string, Tensor>? tensors)
-    {
-        foreach (var tensor in tensors?.Values ?? Enumerable.Empty<Tensor>())
-        {
-            tensor.Dispose();
-        }
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
-using ModelServer.Runtime.Imaging;
 using ModelServer.Trainer.Data;
 using ModelServer.Trainer.Evaluation;
 using ModelServer.Trainer.Export;
@@ -36,12 +35,7 @@ public static class TransferPipeline
 
         var total = Stopwatch.StartNew();
         var options = request.Options;
-        var dataset = DatasetLoader.Load(request.DataDirectory, request.ImageSize,
-            skipped => log($"warning: skipped unreadable image {skipped.Path}: {skipped.Reason}"));
-        var (train, validation) = ValidationSplit.ByClip(dataset.Samples, options.ValidationFraction, options.Seed);
-        log($"{dataset.Count} images in {dataset.ClassNames.Count} classes ({string.Join(", ", dataset.ClassNames.Zip(dataset.CountPerClass(), (n, c) => $"{n} {c}"))}), "
-            + $"{dataset.Skipped.Count} skipped; {train.Length} for training, {validation.Length} for validation "
-            + $"({dataset.Samples.Select(s => s.Clip).Distinct(StringComparer.Ordinal).Count()} clips).");
+        var (dataset, train, validation) = TrainingPipeline.LoadAndSplit(request, log);
 
         ModelProto backbone;
         try
@@ -102,9 +96,7 @@ public static class TransferPipeline
             onnx = fine.Model;
             history.AddRange(fine.History);
             confusion = fine.Confusion;
-            bestEpoch = validation.Length > 0
-                ? fine.History.OrderByDescending(m => m.ValidationAccuracy).ThenBy(m => m.Epoch).First().Epoch
-                : history.Count;
+            bestEpoch = fine.BestEpoch;
             SetMetadata(onnx, "training_epochs", history.Count.ToString(CultureInfo.InvariantCulture));
             SetMetadata(onnx, "validation_accuracy", validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none");
             SetMetadata(onnx, "fine_tuned", $"last stage and head, {fineTuneEpochs} epochs, AdamW {FineTuner.LearningRate}");
@@ -148,22 +140,8 @@ public static class TransferPipeline
         ArgumentNullException.ThrowIfNull(extractor);
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(indices);
-        using var classifier = new OnnxClassifier(onnx.ToByteArray());
-        var batch = classifier.Batch(dataset, indices);
-
-        float[] ortProbabilities = classifier.Run(batch, indices.Length, OnnxExporter.ProbabilitiesName);
-        float[] ortLogits = classifier.Run(batch, indices.Length, OnnxExporter.LogitsName);
         var rows = extractor.Extract(dataset, indices, 0, AugmentationOptions.None, 0).Standardize(mean, std);
-        float[] torchLogits, torchProbabilities;
         head.eval();
-        using (no_grad())
-        using (NewDisposeScope())
-        {
-            var logits = head.forward(tensor(rows.Values, [rows.Count, rows.Width]));
-            torchLogits = logits.data<float>().ToArray();
-            torchProbabilities = nn.functional.softmax(logits, 1).data<float>().ToArray();
-        }
-
-        return new ParityReport(indices.Length, ParityReport.MaxDifference(ortProbabilities, torchProbabilities), ParityReport.MaxDifference(ortLogits, torchLogits), tolerance);
+        return ExportVerifier.Compare(onnx, dataset, indices, tolerance, () => head.forward(tensor(rows.Values, [rows.Count, rows.Width])));
     }
 }
