@@ -4,23 +4,16 @@
 # run-batching-bench.sh. Usage: bench/run-steady.sh [concurrency=32] [rounds=3] [duration=10s] [warmup=60s]
 set -euo pipefail
 C=${1:-32}; ROUNDS=${2:-3}; DURATION=${3:-10s}; WARMUP=${4:-60s}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-/tmp/modelserver-steady}
-SERVER_CPUS=${SERVER_CPUS-1}; CLIENT_CPUS=${CLIENT_CPUS-0}; INTRA_OP=${INTRA_OP:-1}
+source "$(dirname "$0")/lib.sh"
 mkdir -p "$OUT/repo/rps/1"
-dotnet build "$ROOT/src/ModelServer.Host" -c Release -v q -nologo > /dev/null
-dotnet build "$ROOT/bench/ModelServer.LoadGen" -c Release -v q -nologo > /dev/null
+build_release
 MODEL=${MODEL:-$ROOT/model_repository/rps/1/model.onnx}
 cp "$MODEL" "$OUT/repo/rps/1/model.onnx"
-pin() { if [ -n "$1" ]; then echo "taskset -c $1"; fi; }
-LGDLL="$ROOT/bench/ModelServer.LoadGen/bin/Release/net10.0/linux-x64/ModelServer.LoadGen.dll"
-printf 'max_batch_size { value: 16 }\nbatch_timeout_micros { value: 0 }\nmax_enqueued_batches { value: 8 }\nnum_batch_threads { value: 1 }\n' > "$OUT/batching.pbtxt"
-env Logging__LogLevel__Default=Warning $(pin "$SERVER_CPUS") dotnet "$ROOT/src/ModelServer.Host/bin/Release/net10.0/linux-x64/ModelServer.Host.dll" \
-  --model_repository "$OUT/repo" --port 18500 --rest_api_port 18501 --execution_provider cpu \
-  --ModelServer:OnnxRuntime:IntraOpNumThreads "$INTRA_OP" --enable_batching --batching_parameters_file "$OUT/batching.pbtxt" > "$OUT/server.log" 2>&1 &
-PID=$!
+write_batching "$OUT/batching.pbtxt" 16 8 1
+start_server "$OUT/repo" "$OUT/server.log" --enable_batching --batching_parameters_file "$OUT/batching.pbtxt"
+PID=$SERVER_PID
 trap 'kill $PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf http://127.0.0.1:18501/v1/models/rps 2>/dev/null | grep -q AVAILABLE && break; sleep 0.5; done
 uptime | tee "$OUT/conditions.txt"
 $(pin "$CLIENT_CPUS") dotnet "$LGDLL" --model rps --target http://127.0.0.1:18500 --concurrency "$C" --duration "$WARMUP" --label warmup | tail -1
 for round in $(seq 1 "$ROUNDS"); do
