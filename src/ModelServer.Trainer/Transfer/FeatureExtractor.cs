@@ -17,7 +17,8 @@ public sealed class FeatureExtractor(OnnxClassifier featureModel, int width, str
 
     public double ImagesPerSecond { get; private set; }
 
-    public FeatureSet Extract(DecodedDataset dataset, int[] indices, int copies, AugmentationOptions augmentation, int seed, Action<int, int>? progress = null)
+    /// <param name="includeOriginal">False gives only the augmented copies: fine-tuning draws fresh views each epoch.</param>
+    public FeatureSet Extract(DecodedDataset dataset, int[] indices, int copies, AugmentationOptions augmentation, int seed, Action<int, int>? progress = null, bool includeOriginal = true)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(indices);
@@ -25,7 +26,8 @@ public sealed class FeatureExtractor(OnnxClassifier featureModel, int width, str
         int per = preprocessing.ElementCount;
         var augmenter = new Augmenter(augmentation);
         var random = new Random(seed);
-        int rows = indices.Length * (1 + copies);
+        int first = includeOriginal ? 0 : 1;
+        int rows = indices.Length * (1 + copies - first);
         var values = new float[(long)rows * width];
         var labels = new long[rows];
         // One batch buffer and one scratch image, reused: the data set can be thousands of 150×150 images.
@@ -33,7 +35,7 @@ public sealed class FeatureExtractor(OnnxClassifier featureModel, int width, str
         var scratch = new byte[dataset.Pixels[0].Length];
         var watch = Stopwatch.StartNew();
         int row = 0, inBatch = 0, batchStart = 0;
-        for (int copy = 0; copy <= copies; copy++)
+        for (int copy = first; copy <= copies; copy++)
         {
             foreach (int index in indices)
             {

@@ -89,8 +89,8 @@ public static class TransferPipeline
         parity.ThrowIfFailed();
         if (fineTuneEpochs > 0)
         {
-            // Then the last stage with the head, on the same photos and as many augmented copies.
-            var fine = FineTuner.Run(onnx, dataset, train, validation, copies, options with { Epochs = fineTuneEpochs, BatchSize = 32 }, history.Count, progress, log);
+            // Then the last stage with the head, on fresh augmented views of the same photos.
+            var fine = FineTuner.Run(onnx, dataset, train, validation, options with { Epochs = fineTuneEpochs, BatchSize = 32 }, history.Count, progress, log);
             fine.Parity.ThrowIfFailed();
             parity = fine.Parity;
             onnx = fine.Model;

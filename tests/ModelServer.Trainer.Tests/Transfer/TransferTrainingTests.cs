@@ -65,6 +65,12 @@ public sealed class TransferTrainingTests : IDisposable
         Assert.Contains(changed, t => t.Dims.Count == 4 && t.Dims[0] == 256);
         Assert.DoesNotContain(changed, t => t.Dims.Count == 4 && t.Dims[0] is 128 or 64);
         Assert.Equal(before.Graph.Node.Count, after.Graph.Node.Count);
+
+        // Every batch is a fresh augmented view, drawn from fixed per-batch seeds: the same seed gives the same weights.
+        string again = Path.Combine(root, "again");
+        Assert.Equal(0, TrainerApp.Run([.. common, "--finetune-epochs", "2", "--out", again]));
+        var repeat = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(again, "model.onnx")));
+        Assert.Equal(after.Graph.Initializer, repeat.Graph.Initializer);
     }
 
     [Fact]
