@@ -23,13 +23,15 @@ write_batching() {
     "$2" "$3" "$4" > "$1"
 }
 
-# start_server REPOSITORY LOG [more flags]: sets SERVER_PID and returns once rps is AVAILABLE.
+# start_server REPOSITORY LOG [more flags]: sets SERVER_PID and returns once rps is AVAILABLE. SERVER_FLAGS (split on
+# spaces) are added to every server, e.g. SERVER_FLAGS="--ModelServer:ReclaimableTransportMemoryPool false" for an A/B.
 start_server() {
   local repository=$1 log=$2
   shift 2
-  env Logging__LogLevel__Default=Warning "Logging__LogLevel__ModelServer.Runtime.Memory=Information" $(pin "$SERVER_CPUS") dotnet "$HOST" \
+  env Logging__LogLevel__Default=Warning "Logging__LogLevel__ModelServer.Runtime.Memory=Information" \
+    "Logging__LogLevel__ModelServer.Host.Memory=Debug" $(pin "$SERVER_CPUS") dotnet "$HOST" \
     --model_repository "$repository" --port $GRPC --rest_api_port $REST --execution_provider cpu \
-    --ModelServer:OnnxRuntime:IntraOpNumThreads "$INTRA_OP" "$@" > "$log" 2>&1 &
+    --ModelServer:OnnxRuntime:IntraOpNumThreads "$INTRA_OP" ${SERVER_FLAGS:-} "$@" > "$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do
     if curl -sf "http://127.0.0.1:$REST/v1/models/rps" 2>/dev/null | grep -q AVAILABLE; then return 0; fi

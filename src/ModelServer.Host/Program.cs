@@ -4,6 +4,7 @@ using ModelServer.Host.Admission;
 using ModelServer.Host.Configuration;
 using ModelServer.Host.Grpc;
 using ModelServer.Host.Hosting;
+using ModelServer.Host.Memory;
 using ModelServer.Host.ConfigReload;
 using ModelServer.Host.Rest;
 using ModelServer.Host.Rest.Classify;
@@ -53,6 +54,12 @@ builder.Services.AddSingleton<IMemoryProbe, ProcessMemoryProbe>();
 builder.Services.AddHostedService<IdleMemoryReclaimer>();
 
 var serving = builder.Configuration.GetSection("ModelServer").Get<ServingOptions>() ?? new ServingOptions();
+if (serving.ReclaimableTransportMemoryPool)
+{
+    // Kestrel's buffers on the compactable heap, dropped when idle (its own pool's pinned blocks fragment the heap).
+    builder.Services.AddReclaimableTransportMemoryPool();
+}
+
 builder.Services.AddGrpc(options =>
 {
     // gRPC's default 4 MB receive limit is too small for image batches; raised deliberately to the same

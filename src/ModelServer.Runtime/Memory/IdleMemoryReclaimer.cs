@@ -11,7 +11,7 @@ namespace ModelServer.Runtime.Memory;
 /// peak for good. Every <see cref="MemoryReclaimOptions.CheckInterval"/> this samples the process; when an
 /// interval was idle (almost no allocations) and the resident set is more than the threshold above the lowest level
 /// seen, it reclaims (<see cref="IMemoryProbe.Reclaim"/>). Some memory only becomes free a while after a burst
-/// (Kestrel's pool evicts 5 % of its idle blocks every 10 s), so while the process stays idle and above its floor
+/// (the transport pool drops blocks after 10 idle seconds; Kestrel's own pool evicts 5 % of them every 10 s), so while the process stays idle and above its floor
 /// another reclaim follows <see cref="SettleIntervals"/> intervals later; each one that gives back little doubles
 /// that wait (up to <see cref="MaxBackoff"/>×), so a server whose working set really grew is collected rarely, not
 /// over and over. It never runs under load, where a blocking collection would cost latency.

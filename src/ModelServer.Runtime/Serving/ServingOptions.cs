@@ -52,6 +52,12 @@ public sealed class ServingOptions
     [Range(1, int.MaxValue)]
     public int MaxQueueWaitMs { get; set; } = 5_000;
 
+    /// <summary>
+    /// Kestrel's transport buffers as ordinary arrays that an idle server drops and the GC can compact away (true),
+    /// or Kestrel's own pool of pinned blocks (false), whose freed blocks fragment a heap the GC never compacts.
+    /// </summary>
+    public bool ReclaimableTransportMemoryPool { get; set; } = true;
+
     /// <summary>REST request timeout (<c>--rest_api_timeout_in_ms</c>); answered 504 when it passes.</summary>
     [Range(1, int.MaxValue)]
     public int RestApiTimeoutInMs { get; set; } = 30_000;

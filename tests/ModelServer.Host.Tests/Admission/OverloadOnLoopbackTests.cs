@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using ModelServer.Host.Tests.Grpc;
+using ModelServer.Host.Tests.Infrastructure;
 using Tensorflow.Serving;
 
 namespace ModelServer.Host.Tests.Admission;
@@ -19,7 +19,7 @@ public sealed class OverloadOnLoopbackTests
     [Fact]
     public async Task LargeRequestsRefusedWhileBusyGetTheirAnswerNotAReset()
     {
-        int grpcPort = FreePort(), restPort = FreePort();
+        int grpcPort = LoopbackPort.Free(), restPort = LoopbackPort.Free();
         using var server = new HeldServer(
             new Dictionary<string, string?>
             {
@@ -72,12 +72,5 @@ public sealed class OverloadOnLoopbackTests
         {
             executor.Open();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
