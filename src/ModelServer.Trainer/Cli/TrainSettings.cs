@@ -62,6 +62,11 @@ public sealed class TrainSettings : CommandSettings
     [DefaultValue(0)]
     public int FineTuneEpochs { get; init; }
 
+    [CommandOption("--finetune-stages <N>")]
+    [Description("With --finetune-epochs: how many of the last ResNet-18 stages to train (1: the last tapped stage; 2: the one before it as well).")]
+    [DefaultValue(1)]
+    public int FineTuneStages { get; init; } = 1;
+
     [CommandOption("--out <DIR>")]
     [Description("Where model.onnx, the logs and the plot go.")]
     [DefaultValue("artifacts/train")]
@@ -82,6 +87,11 @@ public sealed class TrainSettings : CommandSettings
         if (FineTuneEpochs is < 0 or > 1000)
         {
             return ValidationResult.Error("--finetune-epochs must be between 0 and 1000.");
+        }
+
+        if (FineTuneStages is < 1 or > 3)
+        {
+            return ValidationResult.Error("--finetune-stages must be 1, 2 or 3.");
         }
 
         if (FeatureCopies is < 0 or > 100)

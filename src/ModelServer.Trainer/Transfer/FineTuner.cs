@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace ModelServer.Trainer.Transfer;
 
 /// <summary>
-/// Fine-tunes the last tapped stage of an exported transfer model together with its dense layer. Every training
+/// Fine-tunes the last tapped stage (or the last <c>stages</c>) of an exported transfer model together with its dense layer. Every training
 /// batch is a fresh augmented view of its photos: ONNX Runtime computes the stage's input (everything before it
 /// stays frozen), then <see cref="OnnxTailModule"/> trains the rest of the served graph with TorchSharp: AdamW 1e-4,
 /// weight decay 1e-2, cosine schedule, label smoothing 0.1, batch norm frozen. Fresh views matter: with a few cached
@@ -23,7 +23,7 @@ public static class FineTuner
     public const double LearningRate = 1e-4;
 
     public static (ModelProto Model, List<EpochMetrics> History, int BestEpoch, ConfusionMatrix Confusion, ParityReport Parity) Run(
-        ModelProto onnx, DecodedDataset dataset, int[] train, int[] validation, TrainingOptions options, int firstEpoch,
+        ModelProto onnx, DecodedDataset dataset, int[] train, int[] validation, int stages, TrainingOptions options, int firstEpoch,
         ITrainingProgress progress, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(onnx);
@@ -37,8 +37,7 @@ public static class FineTuner
             throw new InvalidDataException("Fine-tuning needs a model that reads two stages (the earlier one is the frozen input).");
         }
 
-        // The earlier tap is the input of the stage that ends at the last tap.
-        string stageInput = pools[0].Input[0];
+        string stageInput = StageInput(onnx, pools[0].Input[0], stages);
         var prefix = Prefix(onnx, stageInput);
         using var session = new OnnxClassifier(prefix.ToByteArray());
         long[] rowShape = [.. prefix.Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
@@ -106,6 +105,23 @@ public static class FineTuner
         var final = Evaluate(tail, validationRows, rowShape, dataset.ClassNames).Confusion;
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(16)];
         return (model, history, best.Epoch, final, Verify(model, tail, session, dataset, paritySet, stageInput, rowShape));
+    }
+
+    /// <summary>
+    /// Where the trained tail starts: the earlier tap is the input of the last stage (the one ending at the last
+    /// tap); each further stage moves it back to that stage's input.
+    /// </summary>
+    public static string StageInput(ModelProto onnx, string lastStageInput, int stages)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
+        string input = lastStageInput;
+        for (int stage = 1; stage < stages; stage++)
+        {
+            input = GraphCuts.StageInput(onnx.Graph, input);
+        }
+
+        return input;
     }
 
     /// <summary>The model up to <paramref name="output"/>, which becomes its only output.</summary>

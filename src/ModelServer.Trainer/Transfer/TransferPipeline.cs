@@ -21,7 +21,7 @@ public static class TransferPipeline
 {
     private const int ParityImages = 16;
 
-    public static TrainingSummary Run(TrainingRequest request, string backbonePath, int copies, int fineTuneEpochs, ITrainingProgress progress, Action<string> log)
+    public static TrainingSummary Run(TrainingRequest request, string backbonePath, int copies, int fineTuneEpochs, int fineTuneStages, ITrainingProgress progress, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(progress);
@@ -90,7 +90,7 @@ public static class TransferPipeline
         if (fineTuneEpochs > 0)
         {
             // Then the last stage with the head, on fresh augmented views of the same photos.
-            var fine = FineTuner.Run(onnx, dataset, train, validation, options with { Epochs = fineTuneEpochs, BatchSize = 32 }, history.Count, progress, log);
+            var fine = FineTuner.Run(onnx, dataset, train, validation, fineTuneStages, options with { Epochs = fineTuneEpochs, BatchSize = 32 }, history.Count, progress, log);
             fine.Parity.ThrowIfFailed();
             parity = fine.Parity;
             onnx = fine.Model;
@@ -99,8 +99,9 @@ public static class TransferPipeline
             bestEpoch = fine.BestEpoch;
             SetMetadata(onnx, "training_epochs", history.Count.ToString(CultureInfo.InvariantCulture));
             SetMetadata(onnx, "validation_accuracy", validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none");
-            SetMetadata(onnx, "fine_tuned", $"last stage and head, {fineTuneEpochs} epochs, AdamW {FineTuner.LearningRate}");
-            description += $"; last stage fine-tuned {fineTuneEpochs} epochs";
+            string tuned = fineTuneStages == 1 ? "last stage" : $"last {fineTuneStages} stages";
+            SetMetadata(onnx, "fine_tuned", $"{tuned} and head, {fineTuneEpochs} epochs, AdamW {FineTuner.LearningRate}");
+            description += $"; {tuned} fine-tuned {fineTuneEpochs} epochs";
         }
 
 

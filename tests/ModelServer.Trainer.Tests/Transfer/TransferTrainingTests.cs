@@ -71,6 +71,16 @@ public sealed class TransferTrainingTests : IDisposable
         Assert.Equal(0, TrainerApp.Run([.. common, "--finetune-epochs", "2", "--out", again]));
         var repeat = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(again, "model.onnx")));
         Assert.Equal(after.Graph.Initializer, repeat.Graph.Initializer);
+
+        // --finetune-stages 2 trains the stage before it as well (128 channels); the stem (64) stays.
+        string two = Path.Combine(root, "two");
+        Assert.Equal(0, TrainerApp.Run([.. common, "--finetune-epochs", "1", "--finetune-stages", "2", "--out", two]));
+        var twoStages = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(two, "model.onnx")));
+        var moved = twoStages.Graph.Initializer.Where(t => !t.Equals(old[t.Name])).ToList();
+        Assert.Contains(moved, t => t.Dims.Count == 4 && t.Dims[0] == 256);
+        Assert.Contains(moved, t => t.Dims.Count == 4 && t.Dims[0] == 128);
+        Assert.DoesNotContain(moved, t => t.Dims.Count == 4 && t.Dims[0] == 64);
+        Assert.StartsWith("last 2 stages and head, 1 epochs", twoStages.MetadataProps.Single(p => p.Key == "fine_tuned").Value, StringComparison.Ordinal);
     }
 
     [Fact]
