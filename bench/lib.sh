@@ -17,6 +17,15 @@ build_release() {
 
 pin() { if [ -n "$1" ]; then echo "taskset -c $1"; fi; }
 
+# prepare_run: a Release build, $OUT/repo/rps/1 holding the shipped model (or $MODEL), and $LG, the pinned load
+# generator. Every script that serves rps from $OUT starts with it.
+prepare_run() {
+  mkdir -p "$OUT/repo/rps/1"
+  build_release
+  cp "${MODEL:-$ROOT/model_repository/rps/1/model.onnx}" "$OUT/repo/rps/1/model.onnx"
+  LG="$(pin "$CLIENT_CPUS") dotnet $LGDLL"
+}
+
 # write_batching FILE MAX_BATCH_SIZE MAX_ENQUEUED_BATCHES NUM_BATCH_THREADS (timeout 0: send what is queued)
 write_batching() {
   printf 'max_batch_size { value: %s }\nbatch_timeout_micros { value: 0 }\nmax_enqueued_batches { value: %s }\nnum_batch_threads { value: %s }\n' \

@@ -7,10 +7,7 @@ set -euo pipefail
 RATE=${1:-600}
 OUT=${OUT:-/tmp/modelserver-grpc-ab}
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$OUT/repo/rps/1"
-build_release
-cp "${MODEL:-$ROOT/model_repository/rps/1/model.onnx}" "$OUT/repo/rps/1/model.onnx"
-LG="$(pin "$CLIENT_CPUS") dotnet $LGDLL"
+prepare_run
 write_batching "$OUT/batching.pbtxt" 16 8 1
 for round in $(seq 1 "${ROUNDS:-2}"); do
   for variant in true false; do

@@ -6,10 +6,7 @@ set -euo pipefail
 OVERLOAD=${1:-600}
 OUT=${OUT:-/tmp/modelserver-overload}
 source "$(dirname "$0")/lib.sh"
-mkdir -p "$OUT/repo/rps/1"
-build_release
-cp "${MODEL:-$ROOT/model_repository/rps/1/model.onnx}" "$OUT/repo/rps/1/model.onnx"
-LG="$(pin "$CLIENT_CPUS") dotnet $LGDLL"
+prepare_run
 write_batching "$OUT/batching.pbtxt" 16 8 1
 start_server "$OUT/repo" "$OUT/server.log" --enable_batching --batching_parameters_file "$OUT/batching.pbtxt"
 PID=$SERVER_PID

@@ -8,9 +8,7 @@
 set -euo pipefail
 OUT=${OUT:-/tmp/modelserver-decode-share}
 source "$(dirname "$0")/../lib.sh"
-mkdir -p "$OUT/repo/rps/1"
-build_release
-cp "$ROOT/model_repository/rps/1/model.onnx" "$OUT/repo/rps/1/model.onnx"
+prepare_run
 dotnet run --file "$ROOT/bench/images/make-images.cs" -- \
   "$ROOT/tests/ModelServer.Host.Tests/Images/Samples/rock/rock.0003_png.rf.9bcfca705d67775d244ac7f85110d31d_01010.jpg" "$OUT/images"
 for image in sample.jpg sample.png phone.jpg phone.png; do
