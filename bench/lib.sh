@@ -33,11 +33,12 @@ write_batching() {
 }
 
 # start_server REPOSITORY LOG [more flags]: sets SERVER_PID and returns once rps is AVAILABLE. SERVER_FLAGS (split on
-# spaces) are added to every server, e.g. SERVER_FLAGS="--ModelServer:ReclaimableTransportMemoryPool false" for an A/B.
+# spaces) are added to every server, e.g. SERVER_FLAGS="--ModelServer:ReclaimableTransportMemoryPool false" for an A/B;
+# SERVER_ENV (NAME=VALUE, split on spaces) goes into the server's environment only.
 start_server() {
   local repository=$1 log=$2
   shift 2
-  env Logging__LogLevel__Default=Warning "Logging__LogLevel__ModelServer.Runtime.Memory=Information" \
+  env ${SERVER_ENV:-} Logging__LogLevel__Default=Warning "Logging__LogLevel__ModelServer.Runtime.Memory=Information" \
     "Logging__LogLevel__ModelServer.Host.Memory=Debug" $(pin "$SERVER_CPUS") dotnet "$HOST" \
     --model_repository "$repository" --port $GRPC --rest_api_port $REST --execution_provider cpu \
     --ModelServer:OnnxRuntime:IntraOpNumThreads "$INTRA_OP" ${SERVER_FLAGS:-} "$@" > "$log" 2>&1 &
