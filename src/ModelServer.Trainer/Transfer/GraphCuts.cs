@@ -53,7 +53,7 @@ public static class GraphCuts
     /// <summary>
     /// The input of the stage whose last residual block produces <paramref name="stageOutput"/>: walking back over
     /// blocks whose sum adds their own input (identity shortcuts), to the first block of the stage, whose shortcut
-    /// is a projection (a strided 1×1 conv where the width changes).
+    /// is a projection (a strided 1×1 conv where the width changes), or to the first residual block of all.
     /// </summary>
     public static string StageInput(GraphProto graph, string stageOutput)
     {
@@ -67,7 +67,11 @@ public static class GraphCuts
             if (!producers.TryGetValue(output, out var relu) || relu.OpType != "Relu"
                 || !producers.TryGetValue(relu.Input[0], out var sum) || sum.OpType != "Add")
             {
-                throw new InvalidDataException($"'{output}' is not the output of a residual block (Relu of Add).");
+                // Walked back past the first block over identity shortcuts only (ResNet's first stage keeps the
+                // stem's width): the stage starts at the stem's output.
+                return output != stageOutput
+                    ? output
+                    : throw new InvalidDataException($"'{output}' is not the output of a residual block (Relu of Add).");
             }
 
             // Nothing inside a block is a cut, so the cut before the block's sum is the block's input.

@@ -58,6 +58,19 @@ public static class TransferPipeline
         {
             throw new DatasetException($"Backbone '{backbonePath}' cannot be used: {ex.Message}");
         }
+        if (fineTuneEpochs > 0)
+        {
+            // Fail before hours of feature extraction, not after: the stages to fine-tune must exist.
+            try
+            {
+                FineTuner.StageInput(featureModel, featureModel.Graph.Node.First(n => n.OpType == "GlobalAveragePool").Input[0], fineTuneStages);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new DatasetException($"--finetune-stages {fineTuneStages} does not fit backbone '{backbonePath}': {ex.Message}");
+            }
+        }
+
         using var features = new OnnxClassifier(featureModel.ToByteArray());
         var extractor = new FeatureExtractor(features, width);
         var extractWatch = Stopwatch.StartNew();

@@ -25,6 +25,17 @@ public sealed class GraphCutsTests
     }
 
     [Fact]
+    public void A_first_stage_of_identity_blocks_starts_at_the_stem()
+    {
+        var graph = TwoBlockStage();
+        // Make the first block an identity block too (as ResNet-18's first stage, which keeps the stem's width).
+        graph.Node.Single(n => n.Name == "sum1").Input[1] = "r0";
+        graph.Node.Remove(graph.Node.Single(n => n.Name == "p1"));
+
+        Assert.Equal("r0", GraphCuts.StageInput(graph, "r2"));
+    }
+
+    [Fact]
     public void In_the_synthetic_resnet_the_second_stage_starts_after_the_stem()
     {
         var model = SyntheticBackbone.Create();

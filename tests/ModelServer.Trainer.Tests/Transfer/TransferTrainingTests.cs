@@ -84,6 +84,20 @@ public sealed class TransferTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Fine_tuning_more_stages_than_the_backbone_has_fails_at_once_and_writes_nothing()
+    {
+        TestData.EnsureTorch();
+        string backbone = SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+        string output = Path.Combine(root, "out");
+        // The synthetic backbone has a stem and one block per stage: stage 2 starts at the stem, there is no third.
+        int exit = TrainerApp.Run(["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone,
+            "--epochs", "1", "--image-size", "32", "--finetune-epochs", "1", "--finetune-stages", "3", "--out", output]);
+
+        Assert.Equal(1, exit);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
     public void A_missing_backbone_says_how_to_get_one_and_writes_nothing()
     {
         TestData.EnsureTorch();
