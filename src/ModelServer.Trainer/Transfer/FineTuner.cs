@@ -77,7 +77,9 @@ public static class FineTuner
                     // One fixed seed per epoch and batch (HashCode is randomised per process), so a seed fixes the run.
                     int seed = unchecked((options.Seed * 1_000_003) + (epoch * 7_919) + b);
                     var views = extractor.Extract(dataset, order[(b * options.BatchSize)..((b * options.BatchSize) + count)], 1, options.Augmentation, seed, includeOriginal: false);
-                    var (x, y) = Batch(views, [.. Enumerable.Range(0, count)], rowShape);
+                    // The views are the batch, in order: wrap them as they are.
+                    var x = tensor(views.Values, [count, .. rowShape]);
+                    var y = tensor(views.Labels);
                     optimizer.zero_grad();
                     var logits = tail.forward(x);
                     var loss = nn.functional.cross_entropy(logits, y, label_smoothing: HeadTrainer.LabelSmoothing);
