@@ -12,15 +12,24 @@ public sealed class TransferTrainingTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
+    /// <summary><c>train --arch resnet18-s3</c> on the committed 28×28 images with this backbone, then <paramref name="more"/>.</summary>
+    private static string[] TrainWith(string backbone, params string[] more) =>
+        ["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone, .. more];
+
+    /// <summary>Loads Torch and saves the synthetic CNTK-shaped backbone under the test's folder.</summary>
+    private string SyntheticBackboneFile()
+    {
+        TestData.EnsureTorch();
+        return SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+    }
+
     [Fact]
     public void Train_with_a_backbone_writes_a_verified_model_the_server_can_read()
     {
-        TestData.EnsureTorch();
-        string backbone = SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+        string backbone = SyntheticBackboneFile();
         string output = Path.Combine(root, "out");
 
-        int exit = TrainerApp.Run(["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone,
-            "--epochs", "3", "--image-size", "32", "--feature-copies", "1", "--batch-size", "16", "--out", output]);
+        int exit = TrainerApp.Run(TrainWith(backbone, "--epochs", "3", "--image-size", "32", "--feature-copies", "1", "--batch-size", "16", "--out", output));
 
         Assert.Equal(0, exit);
         var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(output, "model.onnx")));
@@ -43,11 +52,9 @@ public sealed class TransferTrainingTests : IDisposable
     [Fact]
     public void Fine_tuning_the_last_stage_changes_its_weights_and_still_verifies()
     {
-        TestData.EnsureTorch();
-        string backbone = SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+        string backbone = SyntheticBackboneFile();
         string headOnly = Path.Combine(root, "head"), tuned = Path.Combine(root, "tuned");
-        string[] common = ["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone,
-            "--epochs", "2", "--image-size", "32", "--feature-copies", "1", "--batch-size", "16"];
+        string[] common = TrainWith(backbone, "--epochs", "2", "--image-size", "32", "--feature-copies", "1", "--batch-size", "16");
 
         Assert.Equal(0, TrainerApp.Run([.. common, "--out", headOnly]));
         Assert.Equal(0, TrainerApp.Run([.. common, "--finetune-epochs", "2", "--out", tuned]));
@@ -86,12 +93,10 @@ public sealed class TransferTrainingTests : IDisposable
     [Fact]
     public void Fine_tuning_more_stages_than_the_backbone_has_fails_at_once_and_writes_nothing()
     {
-        TestData.EnsureTorch();
-        string backbone = SyntheticBackbone.Save(SyntheticBackbone.Create(), root);
+        string backbone = SyntheticBackboneFile();
         string output = Path.Combine(root, "out");
         // The synthetic backbone has a stem and one block per stage: stage 2 starts at the stem, there is no third.
-        int exit = TrainerApp.Run(["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", backbone,
-            "--epochs", "1", "--image-size", "32", "--finetune-epochs", "1", "--finetune-stages", "3", "--out", output]);
+        int exit = TrainerApp.Run(TrainWith(backbone, "--epochs", "1", "--image-size", "32", "--finetune-epochs", "1", "--finetune-stages", "3", "--out", output));
 
         Assert.Equal(1, exit);
         Assert.False(Directory.Exists(output));
@@ -102,8 +107,7 @@ public sealed class TransferTrainingTests : IDisposable
     {
         TestData.EnsureTorch();
         string output = Path.Combine(root, "out");
-        int exit = TrainerApp.Run(["train", "--data", TestData.CgiRoot, "--arch", "resnet18-s3", "--backbone", Path.Combine(root, "nope.onnx"),
-            "--epochs", "1", "--image-size", "32", "--out", output]);
+        int exit = TrainerApp.Run(TrainWith(Path.Combine(root, "nope.onnx"), "--epochs", "1", "--image-size", "32", "--out", output));
 
         Assert.Equal(1, exit);
         Assert.False(Directory.Exists(output));
