@@ -40,7 +40,7 @@ public sealed class TrainSettings : CommandSettings
     public double ValidationFraction { get; init; } = 0.2;
 
     [CommandOption("--augment <NAME>")]
-    [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; photo: keras plus saturation jitter and random greyscale; light: half the geometric ranges; none.")]
+    [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; photo: keras plus saturation jitter and random greyscale; photo-turn: photo with rotations up to 90°; light: half the geometric ranges; none.")]
     [DefaultValue("keras")]
     public string Augment { get; init; } = "keras";
 
@@ -104,9 +104,9 @@ public sealed class TrainSettings : CommandSettings
             return ValidationResult.Error("--epochs and --batch-size must be at least 1, --image-size between 16 and 1024.");
         }
 
-        if (Augment.ToLowerInvariant() is not ("keras" or "photo" or "light" or "none"))
+        if (Augment.ToLowerInvariant() is not ("keras" or "photo" or "photo-turn" or "light" or "none"))
         {
-            return ValidationResult.Error("--augment must be keras, photo, light or none.");
+            return ValidationResult.Error("--augment must be keras, photo, photo-turn, light or none.");
         }
 
         return ValidationFraction is < 0 or >= 0.9

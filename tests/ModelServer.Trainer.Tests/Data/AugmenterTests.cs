@@ -72,6 +72,16 @@ public sealed class AugmenterTests
     }
 
     [Fact]
+    public void Photo_turn_is_photo_with_rotations_up_to_90_degrees()
+    {
+        var turn = AugmentationOptions.Named("photo-turn");
+        Assert.Equal(AugmentationOptions.Photo with { RotationDegrees = 90 }, turn);
+        // Same draws, wider angle: the images differ.
+        Assert.NotEqual(Apply(AugmentationOptions.Photo, 7), Apply(turn, 7));
+        Assert.Equal(Apply(turn, 7), Apply(turn, 7));
+    }
+
+    [Fact]
     public void Presets_without_colour_options_draw_no_colour_randomness()
     {
         // Saturation and greyscale draw from the generator only when enabled, so the keras preset keeps the random
