@@ -15,6 +15,11 @@ public sealed class FeatureExtractor(OnnxClassifier featureModel, int width, str
 {
     private const int Batch = 32;
 
+    // The extractor owns one input batch buffer and one scratch image and reuses them across calls: fine-tuning
+    // calls Extract once per training batch. So one caller at a time.
+    private float[]? _batch;
+    private byte[]? _scratch;
+
     public double ImagesPerSecond { get; private set; }
 
     /// <param name="includeOriginal">False gives only the augmented copies: fine-tuning draws fresh views each epoch.</param>
@@ -30,9 +35,8 @@ public sealed class FeatureExtractor(OnnxClassifier featureModel, int width, str
         int rows = indices.Length * (1 + copies - first);
         var values = new float[(long)rows * width];
         var labels = new long[rows];
-        // One batch buffer and one scratch image, reused: the data set can be thousands of 150×150 images.
-        var batch = new float[Batch * per];
-        var scratch = new byte[dataset.Pixels[0].Length];
+        var batch = _batch is { Length: var b } && b == Batch * per ? _batch : _batch = new float[Batch * per];
+        var scratch = _scratch is { Length: var n } && n == dataset.Pixels[0].Length ? _scratch : _scratch = new byte[dataset.Pixels[0].Length];
         var watch = Stopwatch.StartNew();
         int row = 0, inBatch = 0, batchStart = 0;
         for (int copy = first; copy <= copies; copy++)

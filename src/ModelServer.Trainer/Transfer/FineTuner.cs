@@ -31,13 +31,7 @@ public static class FineTuner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(log);
-        var pools = onnx.Graph.Node.Where(n => n.OpType == "GlobalAveragePool").ToList();
-        if (pools.Count < 2)
-        {
-            throw new InvalidDataException("Fine-tuning needs a model that reads two stages (the earlier one is the frozen input).");
-        }
-
-        string stageInput = StageInput(onnx, pools[0].Input[0], stages);
+        string stageInput = TailInput(onnx, stages);
         var prefix = Prefix(onnx, stageInput);
         using var session = new OnnxClassifier(prefix.ToByteArray());
         long[] rowShape = [.. prefix.Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
@@ -110,14 +104,22 @@ public static class FineTuner
     }
 
     /// <summary>
-    /// Where the trained tail starts: the earlier tap is the input of the last stage (the one ending at the last
-    /// tap); each further stage moves it back to that stage's input.
+    /// Where the trained tail starts, in the feature model or in an exported one: the earlier tap (the first pooled
+    /// stage) is the input of the last stage, the one ending at the last tap; each further stage moves it back to
+    /// that stage's input.
     /// </summary>
-    public static string StageInput(ModelProto onnx, string lastStageInput, int stages)
+    /// <exception cref="InvalidDataException">The model reads fewer than two stages, or has fewer stages than asked.</exception>
+    public static string TailInput(ModelProto onnx, int stages)
     {
         ArgumentNullException.ThrowIfNull(onnx);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
-        string input = lastStageInput;
+        var pools = onnx.Graph.Node.Where(n => n.OpType == "GlobalAveragePool").ToList();
+        if (pools.Count < 2)
+        {
+            throw new InvalidDataException("Fine-tuning needs a model that reads two stages (the earlier one is the frozen input).");
+        }
+
+        string input = pools[0].Input[0];
         for (int stage = 1; stage < stages; stage++)
         {
             input = GraphCuts.StageInput(onnx.Graph, input);

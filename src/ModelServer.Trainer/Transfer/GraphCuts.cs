@@ -13,7 +13,6 @@ public static class GraphCuts
     public static IReadOnlyList<string> Find(GraphProto graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var constants = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < graph.Node.Count; i++)
         {
@@ -40,7 +39,8 @@ public static class GraphCuts
                 }
             }
 
-            live.RemoveWhere(t => !constants.Contains(t) && lastUse.GetValueOrDefault(t) <= i);
+            // Only node outputs are ever live: initializers and graph inputs are never produced here.
+            live.RemoveWhere(t => lastUse[t] <= i);
             if (live.Count == 1 && graph.Node[i].Output.Contains(live.First()))
             {
                 cuts.Add(live.First());

@@ -63,7 +63,7 @@ public static class TransferPipeline
             // Fail before hours of feature extraction, not after: the stages to fine-tune must exist.
             try
             {
-                FineTuner.StageInput(featureModel, featureModel.Graph.Node.First(n => n.OpType == "GlobalAveragePool").Input[0], fineTuneStages);
+                FineTuner.TailInput(featureModel, fineTuneStages);
             }
             catch (InvalidDataException ex)
             {
