@@ -64,14 +64,21 @@ root.SetAction(async (parse, cancellationToken) =>
     return await LoadCommand.RunAsync(options, args, cancellationToken);
 });
 
-var synth = new Command("synth-model", "Write the synthetic RPS-sized CNN (150x150x3 NHWC in, 3 probabilities out) to an ONNX file.");
+var synth = new Command("synth-model", "Write a model with the rps model's input and output (150x150x3 NHWC in, 3 probabilities out) to an ONNX file.");
 var synthPath = new Argument<string>("path") { Description = "Where to write model.onnx" };
+var synthKind = new Option<string>("--kind")
+{
+    Description = "cnn: the classic RPS network's shape and cost; transport: almost no compute, to measure the server's cost per request",
+    DefaultValueFactory = _ => "cnn",
+};
+synthKind.AcceptOnlyFromAmong("cnn", "transport");
 synth.Arguments.Add(synthPath);
+synth.Options.Add(synthKind);
 synth.SetAction(parse =>
 {
     var path = parse.GetValue(synthPath)!;
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-    File.WriteAllBytes(path, TestModels.SyntheticRpsCnn());
+    File.WriteAllBytes(path, parse.GetValue(synthKind) == "transport" ? TestModels.TransportProbe() : TestModels.SyntheticRpsCnn());
     Console.WriteLine($"wrote {path}");
     return 0;
 });

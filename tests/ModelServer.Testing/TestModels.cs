@@ -165,6 +165,18 @@ public static class TestModels
             .Build();
     }
 
+    /// <summary>
+    /// The rps model's input and output (<c>images</c> <c>[batch, 150, 150, 3]</c> float in, <c>probabilities</c>
+    /// <c>[batch, 3]</c> out) around almost no compute: the mean of each colour channel, then softmax. Served on one
+    /// core, its throughput measures what the transport and the batcher cost per request, apart from the model.
+    /// </summary>
+    public static byte[] TransportProbe() => new OnnxGraphBuilder()
+        .Input("images", DataType.Float, null, 150, 150, 3)
+        .Output("probabilities", DataType.Float, null, 3)
+        .Node("ReduceMean", ["images"], ["means"], Ints("axes", 1, 2), OnnxGraphBuilder.IntAttribute("keepdims", 0))
+        .Node("Softmax", ["means"], ["probabilities"], OnnxGraphBuilder.IntAttribute("axis", 1))
+        .Build();
+
     private static AttributeProto Ints(string name, params long[] values)
     {
         var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
