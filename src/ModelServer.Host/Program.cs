@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ModelServer.Host.Batching;
 using ModelServer.Host.Admission;
@@ -69,6 +70,7 @@ builder.Services.AddGrpc(options =>
     options.EnableDetailedErrors = false;
 });
 
+builder.Services.AddSingleton<IServiceMethodProvider<PredictionGrpcService>, PredictionServiceMethodProvider>();
 builder.Services.AddSingleton<InferenceAdmission>();
 
 builder.WebHost.ConfigureKestrel(kestrel =>

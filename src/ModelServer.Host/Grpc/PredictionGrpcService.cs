@@ -11,8 +11,11 @@ using Tensorflow.Serving;
 
 namespace ModelServer.Host.Grpc;
 
-/// <summary><c>tensorflow.serving.PredictionService</c>: translates protos to the Runtime and back, nothing more.</summary>
-internal sealed class PredictionGrpcService : PredictionService.PredictionServiceBase
+/// <summary>
+/// <c>tensorflow.serving.PredictionService</c>: translates protos to the Runtime and back, nothing more. Bound by
+/// <see cref="PredictionServiceMethodProvider"/> (not the generated base class), so Predict gets its request pooled.
+/// </summary>
+internal sealed class PredictionGrpcService
 {
     private const string SignatureDefField = "signature_def";
 
@@ -34,7 +37,17 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
         _imageOptions = imageOptions.Value;
     }
 
-    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+    public async Task<PredictResponse> Predict(PooledPredictRequest pooled, ServerCallContext context)
+    {
+        // The pooled tensor_content arrays go back only after PredictAsync has completed: until then the Runtime
+        // borrows them (a request in a running batch completes when the batch ends, even if cancelled).
+        using (pooled)
+        {
+            return await Predict(pooled.Request, context).ConfigureAwait(false);
+        }
+    }
+
+    private Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
         => GrpcCalls.Run(context, _time, async () =>
         {
             var spec = GrpcCalls.RequireSpec(request.ModelSpec);
@@ -68,7 +81,7 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
             }
         });
 
-    public override Task<GetModelMetadataResponse> GetModelMetadata(GetModelMetadataRequest request, ServerCallContext context)
+    public Task<GetModelMetadataResponse> GetModelMetadata(GetModelMetadataRequest request, ServerCallContext context)
         => GrpcCalls.Run(context, _time, () =>
         {
             var spec = GrpcCalls.RequireSpec(request.ModelSpec);
@@ -91,7 +104,7 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
             return Task.FromResult(response);
         });
 
-    public override Task<ClassificationResponse> Classify(ClassificationRequest request, ServerCallContext context)
+    public Task<ClassificationResponse> Classify(ClassificationRequest request, ServerCallContext context)
         => GrpcCalls.Run(context, _time, async () =>
         {
             var spec = GrpcCalls.RequireSpec(request.ModelSpec);
@@ -118,11 +131,11 @@ internal sealed class PredictionGrpcService : PredictionService.PredictionServic
             return response;
         });
 
-    public override Task<RegressionResponse> Regress(RegressionRequest request, ServerCallContext context)
+    public Task<RegressionResponse> Regress(RegressionRequest request, ServerCallContext context)
         => throw GrpcErrors.ToRpc(ServingException.Unimplemented(
             "Regress is not implemented: ONNX models have no regression signature; use Predict."));
 
-    public override Task<MultiInferenceResponse> MultiInference(MultiInferenceRequest request, ServerCallContext context)
+    public Task<MultiInferenceResponse> MultiInference(MultiInferenceRequest request, ServerCallContext context)
         => throw GrpcErrors.ToRpc(ServingException.Unimplemented(
             "MultiInference is not implemented: ONNX models have no classify/regress signatures to combine; use Predict."));
 }
