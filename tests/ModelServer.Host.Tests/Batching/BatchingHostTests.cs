@@ -62,6 +62,51 @@ public sealed class BatchingHostTests
     }
 
     [Fact]
+    public async Task ConcurrentCallersInTensorContent_GetTheirOwnRows_WhilePooledArraysAreReused()
+    {
+        // tensor_content arrives in pooled arrays that go back when each call ends: rows merged from them must be
+        // each caller's own, in a gated wave (all merged at once) and in free-running waves that reuse the arrays.
+        using var batching = new BatchingServer(Parameters);
+        using var direct = new BatchingServer(Parameters, """{ "batching": { "enabled": false } }""");
+        static PredictRequest ContentRequest(int caller)
+        {
+            var rows = 1 + (caller % 3);
+            var tensor = new Tensorflow.TensorProto { Dtype = Tensorflow.DataType.DtFloat, TensorShape = GrpcPredictTests.Shape(rows, 4) };
+            tensor.TensorContent = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Rows(caller, rows).AsSpan()));
+            var request = new PredictRequest { ModelSpec = new ModelSpec { Name = "dense" } };
+            request.Inputs.Add("x", tensor);
+            return request;
+        }
+
+        var expected = new PredictResponse[64];
+        for (var c = 0; c < 64; c++)
+        {
+            expected[c] = await direct.Prediction.PredictAsync(ContentRequest(c));
+        }
+
+        batching.Executor.Close();
+        var gated = Enumerable.Range(0, 64).Select(c => batching.Prediction.PredictAsync(ContentRequest(c)).ResponseAsync).ToArray();
+        var totalRows = Enumerable.Range(0, 64).Sum(c => 1 + (c % 3));
+        await WaitUntilAsync(() => QueuedRows(batching) + batching.Executor.RunRows.Sum() == totalRows);
+        batching.Executor.Open();
+        var waves = new List<PredictResponse[]> { await Task.WhenAll(gated) };
+        for (var wave = 0; wave < 3; wave++)
+        {
+            waves.Add(await Task.WhenAll(Enumerable.Range(0, 64).Select(c => batching.Prediction.PredictAsync(ContentRequest(c)).ResponseAsync)));
+        }
+
+        foreach (var replies in waves)
+        {
+            for (var c = 0; c < 64; c++)
+            {
+                Assert.Equal(expected[c].Outputs["y"], replies[c].Outputs["y"]);
+            }
+        }
+
+        Assert.True(batching.Executor.RunRows.Count < 4 * 64, "requests were merged");
+    }
+
+    [Fact]
     public async Task RestPredict_GoesThroughTheBatcher()
     {
         using var server = new BatchingServer(Parameters);
