@@ -3,6 +3,7 @@ using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using ModelServer.Host.Tests.Grpc;
+using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Runtime.Batching;
 using Tensorflow.Serving;
 
@@ -200,7 +201,7 @@ public sealed class BatchingHostTests
     [Fact]
     public void InvalidParametersFile_StopsTheServer_NamingTheProblem()
     {
-        var error = Assert.Throws<OptionsValidationException>(() =>
+        var error = HostStartFailure.Capture<OptionsValidationException>(() =>
         {
             using var server = new BatchingServer("max_batch_size { value: 8 } allowed_batch_sizes: 2 allowed_batch_sizes: 4");
         });
@@ -211,7 +212,7 @@ public sealed class BatchingHostTests
     [Fact]
     public void UnparsableParametersFile_StopsTheServer_WithLineAndColumn()
     {
-        var error = Assert.Throws<OptionsValidationException>(() =>
+        var error = HostStartFailure.Capture<OptionsValidationException>(() =>
         {
             using var server = new BatchingServer("max_batch_size { value: 8 }\nnot_a_field: 3");
         });

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
+using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Testing;
 using Tensorflow.Serving;
 
@@ -121,9 +122,11 @@ public sealed class ModelConfigFileTests
         using var directory = new TempDirectory();
         var configFile = Path.Combine(directory.Path, "models.config");
         File.WriteAllText(configFile, """model_config_list { config { name: "a" base_path: "/x" } config { name: "a" base_path: "/y" } }""");
-        using var server = new LiveServer(directory.Path, new Dictionary<string, string?> { ["ModelServer:ModelConfigFile"] = configFile });
-
-        var ex = Assert.Throws<InvalidOperationException>(() => server.Server);
+        var ex = HostStartFailure.Capture<InvalidOperationException>(() =>
+        {
+            using var server = new LiveServer(directory.Path, new Dictionary<string, string?> { ["ModelServer:ModelConfigFile"] = configFile });
+            _ = server.Server;
+        });
         Assert.Contains("Illegal to list model a multiple times in config list", ex.Message);
         Assert.Contains(configFile, ex.Message);
     }
