@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using ModelServer.Host.Batching;
 using ModelServer.Host.Admission;
 using ModelServer.Host.Configuration;
@@ -73,6 +74,7 @@ builder.Services.AddGrpc(options =>
 builder.Services.AddSingleton<IServiceMethodProvider<PredictionGrpcService>, PredictionServiceMethodProvider>();
 builder.Services.AddSingleton<InferenceAdmission>();
 
+builder.Services.Configure<SocketTransportOptions>(sockets => sockets.Backlog = serving.ListenBacklog);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.Limits.MaxRequestBodySize = serving.MaxRequestBytes;

@@ -58,6 +58,14 @@ public sealed class ServingOptions
     /// </summary>
     public bool ReclaimableTransportMemoryPool { get; set; } = true;
 
+    /// <summary>
+    /// Connections the kernel queues for each listening socket before the server accepts them (Kestrel's default is
+    /// 512; Linux caps it at <c>net.core.somaxconn</c>). When thousands of clients connect at once, a short queue
+    /// drops their SYNs and they see resets and timeouts instead of the 503 the server would have answered.
+    /// </summary>
+    [Range(1, 65535)]
+    public int ListenBacklog { get; set; } = 4096;
+
     /// <summary>REST request timeout (<c>--rest_api_timeout_in_ms</c>); answered 504 when it passes.</summary>
     [Range(1, int.MaxValue)]
     public int RestApiTimeoutInMs { get; set; } = 30_000;
