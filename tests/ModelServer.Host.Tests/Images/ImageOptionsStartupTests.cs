@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ModelServer.Host.Tests.Infrastructure;
 
 namespace ModelServer.Host.Tests.Images;
 
@@ -12,10 +13,11 @@ public sealed class ImageOptionsStartupTests
     [InlineData("ModelServer:Images:MaxImageBytes", "-1", "MaxImageBytes")]
     public void InvalidLimitsStopTheServerAtStart(string key, string value, string named)
     {
-        var error = Assert.ThrowsAny<Exception>(() =>
+        var error = HostStartFailure.Record(() =>
         {
             using var host = new ImageHost(new Dictionary<string, string> { [key] = value });
         });
+        Assert.NotNull(error);
 
         var validation = Flatten(error).OfType<OptionsValidationException>().FirstOrDefault();
         Assert.True(validation is not null, error.ToString());
