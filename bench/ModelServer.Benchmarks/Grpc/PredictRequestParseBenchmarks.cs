@@ -2,6 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using ModelServer.Host.Grpc;
+using ModelServer.Testing;
 using Tensorflow;
 using Tensorflow.Serving;
 
@@ -30,7 +31,7 @@ public class PredictRequestParseBenchmarks
 
         var request = new PredictRequest { ModelSpec = new ModelSpec { Name = "rps" } };
         request.Inputs.Add("images", tensor);
-        _body = Split(request.ToByteArray(), 4096);
+        _body = SegmentedSequence.Split(request.ToByteArray(), 4096);
     }
 
     [Benchmark(Baseline = true)]
@@ -41,31 +42,5 @@ public class PredictRequestParseBenchmarks
     {
         using var pooled = PredictRequestReader.Read(_body);
         return pooled.Request.Inputs.Count;
-    }
-
-    private static ReadOnlySequence<byte> Split(byte[] body, int size)
-    {
-        Segment? first = null, last = null;
-        for (var offset = 0; offset < body.Length; offset += size)
-        {
-            var segment = new Segment(body.AsMemory(offset, Math.Min(size, body.Length - offset)), last);
-            first ??= segment;
-            last = segment;
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, Segment? previous)
-        {
-            Memory = memory;
-            if (previous is not null)
-            {
-                RunningIndex = previous.RunningIndex + previous.Memory.Length;
-                previous.Next = this;
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using ModelServer.Host.Grpc;
+using ModelServer.Testing;
 using Tensorflow;
 using Tensorflow.Serving;
 
@@ -25,7 +26,7 @@ public sealed class PredictRequestReaderTests
         strings.StringVal.Add(ByteString.CopyFromUtf8("not an image"));
         request.Inputs.Add("encoded", strings);
 
-        using var pooled = PredictRequestReader.Read(Split(request.ToByteArray(), segmentSize));
+        using var pooled = PredictRequestReader.Read(SegmentedSequence.Split(request.ToByteArray(), segmentSize));
 
         Assert.Equal(request, pooled.Request);
         Assert.Equal(1, pooled.RentedCount);
@@ -78,7 +79,7 @@ public sealed class PredictRequestReaderTests
         var entry = new byte[] { 0x0A, 1, (byte)'y', 0x12, (byte)tensorTwice.Length }.Concat(tensorTwice).ToArray();
         var body = first.ToByteArray().Concat(second.ToByteArray()).Concat(new byte[] { 0x12, (byte)entry.Length }).Concat(entry).ToArray();
 
-        using var pooled = PredictRequestReader.Read(Split(body, 5));
+        using var pooled = PredictRequestReader.Read(SegmentedSequence.Split(body, 5));
 
         var expected = PredictRequest.Parser.ParseFrom(body);
         Assert.Equal(expected, pooled.Request);
@@ -134,37 +135,4 @@ public sealed class PredictRequestReaderTests
         TensorShape = GrpcPredictTests.Shape(content.Length),
         TensorContent = ByteString.CopyFrom(content),
     };
-
-    /// <summary>The body as a transport hands it over: a chain of <paramref name="size"/>-byte buffers.</summary>
-    private static ReadOnlySequence<byte> Split(byte[] body, int size)
-    {
-        Chunk? first = null, last = null;
-        for (var offset = 0; offset < body.Length; offset += size)
-        {
-            var chunk = new Chunk(body.AsMemory(offset, Math.Min(size, body.Length - offset)));
-            if (last is null)
-            {
-                first = chunk;
-            }
-            else
-            {
-                last.Append(chunk);
-            }
-
-            last = chunk;
-        }
-
-        return first is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(first, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Chunk : ReadOnlySequenceSegment<byte>
-    {
-        public Chunk(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public void Append(Chunk next)
-        {
-            next.RunningIndex = RunningIndex + Memory.Length;
-            Next = next;
-        }
-    }
 }
