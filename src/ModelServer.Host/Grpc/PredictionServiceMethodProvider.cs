@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 using Tensorflow.Serving;
@@ -16,28 +17,20 @@ internal sealed class PredictionServiceMethodProvider : IServiceMethodProvider<P
 
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<PredictionGrpcService> context)
     {
-        context.AddUnaryMethod(
-            Unary("Predict", ProtobufMarshallers.PooledPredictRequest, ProtobufMarshallers.For(PredictResponse.Parser)),
-            [],
-            (service, request, call) => service.Predict(request, call));
-        context.AddUnaryMethod(
-            Unary("Classify", ProtobufMarshallers.For(ClassificationRequest.Parser), ProtobufMarshallers.For(ClassificationResponse.Parser)),
-            [],
-            (service, request, call) => service.Classify(request, call));
-        context.AddUnaryMethod(
-            Unary("Regress", ProtobufMarshallers.For(RegressionRequest.Parser), ProtobufMarshallers.For(RegressionResponse.Parser)),
-            [],
-            (service, request, call) => service.Regress(request, call));
-        context.AddUnaryMethod(
-            Unary("MultiInference", ProtobufMarshallers.For(MultiInferenceRequest.Parser), ProtobufMarshallers.For(MultiInferenceResponse.Parser)),
-            [],
-            (service, request, call) => service.MultiInference(request, call));
-        context.AddUnaryMethod(
-            Unary("GetModelMetadata", ProtobufMarshallers.For(GetModelMetadataRequest.Parser), ProtobufMarshallers.For(GetModelMetadataResponse.Parser)),
-            [],
-            (service, request, call) => service.GetModelMetadata(request, call));
+        Add(context, "Predict", ProtobufMarshallers.PooledPredictRequest, PredictResponse.Parser, (service, request, call) => service.Predict(request, call));
+        Add(context, "Classify", ProtobufMarshallers.For(ClassificationRequest.Parser), ClassificationResponse.Parser, (service, request, call) => service.Classify(request, call));
+        Add(context, "Regress", ProtobufMarshallers.For(RegressionRequest.Parser), RegressionResponse.Parser, (service, request, call) => service.Regress(request, call));
+        Add(context, "MultiInference", ProtobufMarshallers.For(MultiInferenceRequest.Parser), MultiInferenceResponse.Parser, (service, request, call) => service.MultiInference(request, call));
+        Add(context, "GetModelMetadata", ProtobufMarshallers.For(GetModelMetadataRequest.Parser), GetModelMetadataResponse.Parser, (service, request, call) => service.GetModelMetadata(request, call));
     }
 
-    private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name, Marshaller<TRequest> request, Marshaller<TResponse> response)
-        => new(MethodType.Unary, ServiceName, name, request, response);
+    private static void Add<TRequest, TResponse>(
+        ServiceMethodProviderContext<PredictionGrpcService> context,
+        string name,
+        Marshaller<TRequest> request,
+        MessageParser<TResponse> response,
+        UnaryServerMethod<PredictionGrpcService, TRequest, TResponse> invoker)
+        where TRequest : class
+        where TResponse : class, IMessage<TResponse>, IBufferMessage
+        => context.AddUnaryMethod(new Method<TRequest, TResponse>(MethodType.Unary, ServiceName, name, request, ProtobufMarshallers.For(response)), [], invoker);
 }
