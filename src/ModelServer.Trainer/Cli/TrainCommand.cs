@@ -21,7 +21,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         var request = new TrainingRequest(settings.Data!, settings.Arch.ToLowerInvariant(), settings.ImageSize, settings.Out, options,
             CommandLineText.Current());
         Func<ITrainingProgress, TrainingSummary> run = TransferArchitectures.IsTransfer(request.Architecture)
-            ? progress => TransferPipeline.Run(request, settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(), settings.FeatureCopies, settings.FineTuneEpochs, settings.FineTuneStages, progress, Log)
+            ? progress => TransferPipeline.Run(request, new TransferOptions(settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(request.Architecture), settings.FeatureCopies, settings.HeadHidden, settings.FineTuneEpochs, settings.FineTuneStages), progress, Log)
             : progress => TrainingPipeline.Run(request, progress, Log);
         TrainingSummary summary;
         if (AnsiConsole.Profile.Capabilities.Interactive)

@@ -13,7 +13,7 @@ public sealed class TrainSettings : CommandSettings
     public string? Data { get; init; }
 
     [CommandOption("--arch <NAME>")]
-    [Description("Architecture: classic (the Keras RPS network), compact (batch norm, global pooling), vggbn (deeper and wider compact), or a head on a frozen pretrained backbone: resnet18-s3 (ResNet-18 stages 1-3), resnet18.")]
+    [Description("Architecture: classic (the Keras RPS network), compact (batch norm, global pooling), vggbn (deeper and wider compact), or a head on a frozen pretrained backbone: resnet18-s3 (ResNet-18 stages 1-3), resnet18, resnet18-multi, hand-landmark (MediaPipe's hand landmark network; use --image-size 224).")]
     [DefaultValue(ArchitectureCatalog.Classic)]
     public string Arch { get; init; } = ArchitectureCatalog.Classic;
 
@@ -49,13 +49,18 @@ public sealed class TrainSettings : CommandSettings
     public double? TimeLimitMinutes { get; init; }
 
     [CommandOption("--backbone <FILE>")]
-    [Description("resnet18*: the pretrained ResNet-18 ONNX file (default: where 'dotnet restore tools/backbones' puts it).")]
+    [Description("The pretrained backbone: resnet18*: the ResNet-18 ONNX file (default: where 'dotnet restore tools/backbones' puts it); hand-landmark: hand_landmark_full.tflite (default: where 'npm ci --prefix tools/backbones' puts it).")]
     public string? Backbone { get; init; }
 
     [CommandOption("--feature-copies <N>")]
-    [Description("resnet18*: augmented copies of each training image whose features the head trains on, besides the original.")]
+    [Description("Transfer architectures: augmented copies of each training image whose features the head trains on, besides the original.")]
     [DefaultValue(4)]
     public int FeatureCopies { get; init; } = 4;
+
+    [CommandOption("--head-hidden <N>")]
+    [Description("Transfer architectures: width of a hidden ReLU layer in the head (0: one dense layer on the features).")]
+    [DefaultValue(0)]
+    public int HeadHidden { get; init; }
 
     [CommandOption("--finetune-epochs <N>")]
     [Description("resnet18-s3|resnet18-multi: after the head, train the last tapped stage with it for N epochs (0: head only).")]
@@ -87,6 +92,21 @@ public sealed class TrainSettings : CommandSettings
         if (FineTuneEpochs is < 0 or > 1000)
         {
             return ValidationResult.Error("--finetune-epochs must be between 0 and 1000.");
+        }
+
+        if (HeadHidden is < 0 or > 4096)
+        {
+            return ValidationResult.Error("--head-hidden must be between 0 and 4096.");
+        }
+
+        if (HeadHidden > 0 && FineTuneEpochs > 0)
+        {
+            return ValidationResult.Error("--head-hidden and --finetune-epochs cannot be combined: fine-tuning trains a single dense head.");
+        }
+
+        if (FineTuneEpochs > 0 && TransferArchitectures.IsHandLandmark(Arch))
+        {
+            return ValidationResult.Error("--finetune-epochs works with the resnet18 architectures only; hand-landmark trains its head alone.");
         }
 
         if (FineTuneStages is < 1 or > 3)

@@ -18,18 +18,20 @@ public static class HeadTrainer
     public const double Dropout = 0.3;
     public const double LabelSmoothing = 0.1;
 
-    public static nn.Module<Tensor, Tensor> Create(int width, int classes) =>
-        nn.Sequential(("dropout", nn.Dropout(Dropout)), ("dense", nn.Linear(width, classes)));
+    /// <summary>Dropout then one dense layer; with <paramref name="hidden"/> &gt; 0, a hidden ReLU layer and a second dropout before it.</summary>
+    public static nn.Module<Tensor, Tensor> Create(int width, int classes, int hidden = 0) => hidden > 0
+        ? nn.Sequential(("dropout", nn.Dropout(Dropout)), ("hidden", nn.Linear(width, hidden)), ("relu", nn.ReLU()), ("dropout2", nn.Dropout(Dropout)), ("dense", nn.Linear(hidden, classes)))
+        : nn.Sequential(("dropout", nn.Dropout(Dropout)), ("dense", nn.Linear(width, classes)));
 
     public static (nn.Module<Tensor, Tensor> Head, List<EpochMetrics> History, int BestEpoch, ConfusionMatrix Confusion) Train(
-        FeatureSet train, FeatureSet validation, IReadOnlyList<string> labels, int epochs, int batchSize, int seed, ITrainingProgress progress)
+        FeatureSet train, FeatureSet validation, IReadOnlyList<string> labels, int epochs, int batchSize, int seed, ITrainingProgress progress, int hidden = 0)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(progress);
         torch.manual_seed(seed);
         var random = new Random(seed);
-        var head = Create(train.Width, labels.Count);
+        var head = Create(train.Width, labels.Count, hidden);
         var optimizer = optim.AdamW(head.parameters(), LearningRate, weight_decay: WeightDecay);
         using var trainX = tensor(train.Values, [train.Count, train.Width]);
         using var trainY = tensor(train.Labels);

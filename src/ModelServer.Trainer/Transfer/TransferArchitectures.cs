@@ -18,7 +18,16 @@ public static class TransferArchitectures
     /// <summary>The whole ResNet-18 (frozen); stages 2, 3 and 4 each pooled by average and by maximum, concatenated.</summary>
     public const string ResNet18Multi = "resnet18-multi";
 
-    public static IReadOnlyList<string> Names { get; } = [ResNet18Stage3, ResNet18, ResNet18Multi];
+    /// <summary>
+    /// MediaPipe's hand landmark network (frozen, converted from TensorFlow Lite): its last feature map pooled by
+    /// average and by maximum (2,304 features), standardised, dense classes. 224×224 is the size it was trained at.
+    /// </summary>
+    public const string HandLandmark = "hand-landmark";
+
+    public static IReadOnlyList<string> Names { get; } = [ResNet18Stage3, ResNet18, ResNet18Multi, HandLandmark];
+
+    /// <summary>Whether the architecture's backbone is MediaPipe's hand landmark network rather than ResNet-18.</summary>
+    public static bool IsHandLandmark(string name) => string.Equals(name, HandLandmark, StringComparison.OrdinalIgnoreCase);
 
     public static bool IsTransfer(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
@@ -28,6 +37,7 @@ public static class TransferArchitectures
         ResNet18Stage3 => new FeatureTaps([128, 256], MaxPool: true),
         ResNet18 => new FeatureTaps([512], MaxPool: false),
         ResNet18Multi => new FeatureTaps([128, 256, 512], MaxPool: true),
+        HandLandmark => new FeatureTaps([1152], MaxPool: true),
         _ => throw new ArgumentException($"'{name}' is not a transfer architecture.", nameof(name)),
     };
 
@@ -35,6 +45,7 @@ public static class TransferArchitectures
     {
         ResNet18Stage3 => "ImageNet ResNet-18 stages 1-3 (frozen, ML.NET's CNTK export), stages 2 and 3 each pooled by average and maximum, standardised, dropout 0.3, dense classes",
         ResNet18 => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), global average pooling, standardised, dropout 0.3, dense classes",
+        HandLandmark => "MediaPipe hand landmark network (frozen, hand_landmark_full.tflite converted to ONNX), last feature map pooled by average and maximum, standardised, dropout 0.3, dense classes",
         _ => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), stages 2-4 each pooled by average and maximum, standardised, dropout 0.3, dense classes",
     };
 
@@ -42,6 +53,29 @@ public static class TransferArchitectures
     /// The backbone file <c>tools/backbones</c> restores (NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1, MIT):
     /// under NUGET_PACKAGES if set, else ~/.nuget/packages.
     /// </summary>
+    public static string DefaultBackbonePath(string name) =>
+        IsHandLandmark(name) ? DefaultHandLandmarkPath() : DefaultBackbonePath();
+
+    /// <summary>
+    /// Where <c>npm ci --prefix tools/backbones</c> puts MediaPipe's hand landmark network (npm package
+    /// @mediapipe/hands 0.4.1675469240, Apache-2.0): under the first <c>tools/backbones</c> found from the current
+    /// folder upwards, else relative to the current folder.
+    /// </summary>
+    public static string DefaultHandLandmarkPath()
+    {
+        const string relative = "tools/backbones/node_modules/@mediapipe/hands/hand_landmark_full.tflite";
+        for (var folder = new DirectoryInfo(Environment.CurrentDirectory); folder is not null; folder = folder.Parent)
+        {
+            string candidate = Path.Combine(folder.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.GetFullPath(relative);
+    }
+
     public static string DefaultBackbonePath()
     {
         string root = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages

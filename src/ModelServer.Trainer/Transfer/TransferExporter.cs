@@ -29,13 +29,26 @@ public static class TransferExporter
         graph.Output.Clear();
         var weights = head.state_dict();
         var weight = weights["dense.weight"];
-        long classes = weight.shape[0], width = weight.shape[1];
+        long classes = weight.shape[0];
+        long width = mean.Length;
         var builder = new OnnxGraphBuilder(graph);
         builder.Node("Sub", "head_center", [BackboneGraph.FeaturesName, builder.Initializer("head.feature_mean", mean, 1, width)], "centered");
         builder.Node("Div", "head_scale", ["centered", builder.Initializer("head.feature_std", std, 1, width)], "standardized");
-        builder.Node("Gemm", "head_dense", ["standardized",
-            builder.Initializer("head.dense.weight", weight.detach().contiguous().data<float>().ToArray(), classes, width),
-            builder.Initializer("head.dense.bias", weights["dense.bias"].detach().contiguous().data<float>().ToArray(), classes)], OnnxExporter.LogitsName)
+        string denseInput = "standardized";
+        if (weights.TryGetValue("hidden.weight", out var hidden))
+        {
+            long units = hidden.shape[0];
+            builder.Node("Gemm", "head_hidden", ["standardized",
+                builder.Initializer("head.hidden.weight", Values(hidden), units, width),
+                builder.Initializer("head.hidden.bias", Values(weights["hidden.bias"]), units)], "hidden_linear")
+                .Attribute.Add(OnnxGraphBuilder.Int("transB", 1));
+            builder.Node("Relu", "head_hidden_relu", ["hidden_linear"], "hidden");
+            denseInput = "hidden";
+        }
+
+        builder.Node("Gemm", "head_dense", [denseInput,
+            builder.Initializer("head.dense.weight", Values(weight), classes, weight.shape[1]),
+            builder.Initializer("head.dense.bias", Values(weights["dense.bias"]), classes)], OnnxExporter.LogitsName)
             .Attribute.Add(OnnxGraphBuilder.Int("transB", 1));
         builder.Node("Softmax", "softmax", [OnnxExporter.LogitsName], OnnxExporter.ProbabilitiesName).Attribute.Add(OnnxGraphBuilder.Int("axis", 1));
         graph.Output.Add(OnnxGraphBuilder.FloatTensor(OnnxExporter.ProbabilitiesName, null, classes));
@@ -48,6 +61,8 @@ public static class TransferExporter
 
         return model;
     }
+
+    private static float[] Values(Tensor tensor) => tensor.detach().contiguous().data<float>().ToArray();
 
     /// <summary>Parameters in the exported model: every float initializer element (backbone and head).</summary>
     public static long ParameterCount(ModelProto model)

@@ -21,43 +21,19 @@ public static class TransferPipeline
 {
     private const int ParityImages = 16;
 
-    public static TrainingSummary Run(TrainingRequest request, string backbonePath, int copies, int fineTuneEpochs, int fineTuneStages, ITrainingProgress progress, Action<string> log)
+    public static TrainingSummary Run(TrainingRequest request, TransferOptions transfer, ITrainingProgress progress, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(transfer);
+        var (backbonePath, copies, fineTuneEpochs, fineTuneStages) = (transfer.BackbonePath, transfer.FeatureCopies, transfer.FineTuneEpochs, transfer.FineTuneStages);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(log);
-        if (!File.Exists(backbonePath))
-        {
-            throw new DatasetException(
-                $"Backbone '{backbonePath}' not found. Restore it with 'dotnet restore tools/backbones' (NuGet package "
-                + "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1) or pass --backbone FILE.");
-        }
-
+        string architecture = request.Architecture;
+        EnsureBackbone(architecture, backbonePath); // before decoding thousands of photos
         var total = Stopwatch.StartNew();
         var options = request.Options;
         var (dataset, train, validation) = TrainingPipeline.LoadAndSplit(request, log);
-
-        ModelProto backbone;
-        try
-        {
-            backbone = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbonePath));
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new DatasetException($"Backbone '{backbonePath}' is not an ONNX model: {ex.Message}");
-        }
-
-        string architecture = request.Architecture;
-        ModelProto featureModel;
-        int width;
-        try
-        {
-            (featureModel, width) = BackboneGraph.BuildFeatureModel(backbone, request.ImageSize, TransferArchitectures.Taps(architecture), dataset.ClassNames);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new DatasetException($"Backbone '{backbonePath}' cannot be used: {ex.Message}");
-        }
+        var (featureModel, width) = LoadFeatureModel(architecture, backbonePath, request.ImageSize, dataset.ClassNames);
         if (fineTuneEpochs > 0)
         {
             // Fail before hours of feature extraction, not after: the stages to fine-tune must exist.
@@ -87,7 +63,7 @@ public static class TransferPipeline
         var (mean, std) = trainFeatures.Statistics();
         trainFeatures = trainFeatures.Standardize(mean, std);
         validationFeatures = validationFeatures.Standardize(mean, std);
-        var (head, history, bestEpoch, confusion) = HeadTrainer.Train(trainFeatures, validationFeatures, dataset.ClassNames, options.Epochs, options.BatchSize, options.Seed, progress);
+        var (head, history, bestEpoch, confusion) = HeadTrainer.Train(trainFeatures, validationFeatures, dataset.ClassNames, options.Epochs, options.BatchSize, options.Seed, progress, transfer.HeadHidden);
         string description = TransferArchitectures.Describe(architecture);
         var onnx = TransferExporter.Export(featureModel, head, mean, std, architecture, description, new Dictionary<string, string>
         {
@@ -95,7 +71,9 @@ public static class TransferPipeline
             ["training_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             // "none" when trained on every image (--val-fraction 0): there was nothing held out to measure on.
             ["validation_accuracy"] = validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none",
-            ["backbone"] = "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet ResNet-18, CNTK export, MIT)",
+            ["backbone"] = TransferArchitectures.IsHandLandmark(architecture)
+                ? "@mediapipe/hands 0.4.1675469240 hand_landmark_full.tflite (MediaPipe hand landmark network, Apache-2.0)"
+                : "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet ResNet-18, CNTK export, MIT)",
         });
         int[] paritySet = [.. (validation.Length > 0 ? validation : train).Take(ParityImages)];
         var parity = Verify(onnx, head, extractor, mean, std, dataset, paritySet);
@@ -131,6 +109,39 @@ public static class TransferPipeline
         TrainingArtifacts.Write(request.OutputDirectory, model, summary, $"{architecture} head {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", confusion);
         head.Dispose();
         return summary;
+    }
+
+    /// <summary>The backbone cut into a feature extractor; a missing or unusable file is the user's to fix, so a <see cref="DatasetException"/>.</summary>
+    private static void EnsureBackbone(string architecture, string backbonePath)
+    {
+        if (!File.Exists(backbonePath))
+        {
+            throw new DatasetException(TransferArchitectures.IsHandLandmark(architecture)
+                ? $"Backbone '{backbonePath}' not found. Fetch it with 'npm ci --prefix tools/backbones' (npm package "
+                    + "@mediapipe/hands 0.4.1675469240) or pass --backbone FILE."
+                : $"Backbone '{backbonePath}' not found. Restore it with 'dotnet restore tools/backbones' (NuGet package "
+                    + "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1) or pass --backbone FILE.");
+        }
+    }
+
+    private static (ModelProto Model, int Width) LoadFeatureModel(string architecture, string backbonePath, int imageSize, IReadOnlyList<string> labels)
+    {
+        bool hand = TransferArchitectures.IsHandLandmark(architecture);
+        try
+        {
+            byte[] file = File.ReadAllBytes(backbonePath);
+            return hand
+                ? HandLandmarkBackbone.BuildFeatureModel(TfLite.TfLiteModel.Parse(file), imageSize, TransferArchitectures.Taps(architecture), labels)
+                : BackboneGraph.BuildFeatureModel(ModelProto.Parser.ParseFrom(file), imageSize, TransferArchitectures.Taps(architecture), labels);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new DatasetException($"Backbone '{backbonePath}' is not an ONNX model: {ex.Message}");
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DatasetException($"Backbone '{backbonePath}' cannot be used: {ex.Message}");
+        }
     }
 
     private static void SetMetadata(ModelProto model, string key, string value)
