@@ -24,10 +24,17 @@ public static class TransferArchitectures
     /// </summary>
     public const string HandLandmark = "hand-landmark";
 
-    public static IReadOnlyList<string> Names { get; } = [ResNet18Stage3, ResNet18, ResNet18Multi, HandLandmark];
+    /// <summary>
+    /// <see cref="HandLandmark"/> run twice: the first pass finds the hand's direction, the image is turned so the
+    /// hand points up (as MediaPipe does before its landmark network), and the head reads the second pass.
+    /// </summary>
+    public const string HandLandmarkUpright = "hand-landmark-upright";
+
+    public static IReadOnlyList<string> Names { get; } = [ResNet18Stage3, ResNet18, ResNet18Multi, HandLandmark, HandLandmarkUpright];
 
     /// <summary>Whether the architecture's backbone is MediaPipe's hand landmark network rather than ResNet-18.</summary>
-    public static bool IsHandLandmark(string name) => string.Equals(name, HandLandmark, StringComparison.OrdinalIgnoreCase);
+    public static bool IsHandLandmark(string name) =>
+        string.Equals(name, HandLandmark, StringComparison.OrdinalIgnoreCase) || string.Equals(name, HandLandmarkUpright, StringComparison.OrdinalIgnoreCase);
 
     public static bool IsTransfer(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
@@ -37,7 +44,7 @@ public static class TransferArchitectures
         ResNet18Stage3 => new FeatureTaps([128, 256], MaxPool: true),
         ResNet18 => new FeatureTaps([512], MaxPool: false),
         ResNet18Multi => new FeatureTaps([128, 256, 512], MaxPool: true),
-        HandLandmark => new FeatureTaps([1152], MaxPool: true),
+        HandLandmark or HandLandmarkUpright => new FeatureTaps([1152], MaxPool: true),
         _ => throw new ArgumentException($"'{name}' is not a transfer architecture.", nameof(name)),
     };
 
@@ -45,6 +52,7 @@ public static class TransferArchitectures
     {
         ResNet18Stage3 => "ImageNet ResNet-18 stages 1-3 (frozen, ML.NET's CNTK export), stages 2 and 3 each pooled by average and maximum, standardised, dropout 0.3, dense classes",
         ResNet18 => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), global average pooling, standardised, dropout 0.3, dense classes",
+        HandLandmarkUpright => "MediaPipe hand landmark network (frozen, hand_landmark_full.tflite converted to ONNX) run twice: the first pass's wrist and middle knuckle turn the image so the hand points up, the second pass's last feature map is pooled by average and maximum, standardised, dropout 0.3, dense classes",
         HandLandmark => "MediaPipe hand landmark network (frozen, hand_landmark_full.tflite converted to ONNX), last feature map pooled by average and maximum, standardised, dropout 0.3, dense classes",
         _ => "ImageNet ResNet-18 (frozen, ML.NET's CNTK export), stages 2-4 each pooled by average and maximum, standardised, dropout 0.3, dense classes",
     };

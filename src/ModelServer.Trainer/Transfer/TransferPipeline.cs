@@ -131,7 +131,8 @@ public static class TransferPipeline
         {
             byte[] file = File.ReadAllBytes(backbonePath);
             return hand
-                ? HandLandmarkBackbone.BuildFeatureModel(TfLite.TfLiteModel.Parse(file), imageSize, TransferArchitectures.Taps(architecture), labels)
+                ? HandLandmarkBackbone.BuildFeatureModel(TfLite.TfLiteModel.Parse(file), imageSize, TransferArchitectures.Taps(architecture), labels,
+                    upright: architecture == TransferArchitectures.HandLandmarkUpright)
                 : BackboneGraph.BuildFeatureModel(ModelProto.Parser.ParseFrom(file), imageSize, TransferArchitectures.Taps(architecture), labels);
         }
         catch (InvalidProtocolBufferException ex)

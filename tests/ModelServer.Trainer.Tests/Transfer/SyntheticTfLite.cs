@@ -27,7 +27,12 @@ internal static class SyntheticTfLite
     }
 
     /// <param name="unsupportedOperator">Replaces LOGISTIC's code with this one (a converter must refuse it).</param>
-    public static byte[] Create(Weights weights, int size, int unsupportedOperator = -1)
+    /// <param name="landmarks">
+    /// Adds MediaPipe's screen landmark output ("Identity", 63 values: x y z of 21 points, in input pixels) as a
+    /// FULLY_CONNECTED layer on the pooled features with zero weights and these values as its bias: every image
+    /// gets these landmarks.
+    /// </param>
+    public static byte[] Create(Weights weights, int size, int unsupportedOperator = -1, float[]? landmarks = null)
     {
         var b = new FlatBufferBuilder(4096);
         int half = (size + 1) / 2;
@@ -47,6 +52,8 @@ internal static class SyntheticTfLite
         int axes = Constant(MemoryMarshal.AsBytes<int>([1, 2]).ToArray());
         int denseWeight = Constant(Bytes(weights.DenseWeight));
         int denseBias = Constant(Bytes(weights.DenseBias));
+        int landmarkWeight = landmarks is null ? 0 : Constant(new byte[63 * Channels * sizeof(float)]);
+        int landmarkBias = landmarks is null ? 0 : Constant(Bytes(landmarks));
 
         // Tensors: (name, shape, type, buffer). Types: 0 float32, 1 float16, 2 int32.
         var tensors = new (string Name, int[] Shape, sbyte Type, int Buffer)[]
@@ -65,7 +72,10 @@ internal static class SyntheticTfLite
             ("dense/weight", [Outputs, Channels], 0, denseWeight),      // 11
             ("dense/bias", [Outputs], 0, denseBias),                    // 12
             ("dense", [1, Outputs], 0, 0),                              // 13
-            ("Identity", [1, Outputs], 0, 0),                           // 14
+            ("Identity_1", [1, Outputs], 0, 0),                         // 14
+            ("landmarks/weight", [63, Channels], 0, landmarkWeight),    // 15
+            ("landmarks/bias", [63], 0, landmarkBias),                  // 16
+            ("Identity", [1, 63], 0, 0),                                // 17
         };
         var tensorOffsets = tensors.Select(t =>
         {
@@ -89,7 +99,7 @@ internal static class SyntheticTfLite
             return b.EndTable();
         }).ToArray();
 
-        var operators = new[]
+        var operators = new List<int>
         {
             Operator(b, 0, [1], [2], null),
             Operator(b, 1, [0, 2, 3], [4], () => { b.StartTable(6); b.AddSbyte(0, 0, 0); b.AddInt(1, 2, 0); b.AddInt(2, 2, 0); b.AddSbyte(3, 3, 0); return b.EndTable(); }),
@@ -99,10 +109,14 @@ internal static class SyntheticTfLite
             Operator(b, 5, [10, 11, 12], [13], () => { b.StartTable(3); b.AddSbyte(0, 0, 0); return b.EndTable(); }),
             Operator(b, 6, [13], [14], null),
         };
+        if (landmarks is not null)
+        {
+            operators.Add(Operator(b, 5, [10, 15, 16], [17], () => { b.StartTable(3); b.AddSbyte(0, 0, 0); return b.EndTable(); }));
+        }
 
         var tensorVector = OffsetVector(b, tensorOffsets);
         var inputs = IntVector(b, [0]);
-        var outputs = IntVector(b, [14]);
+        var outputs = IntVector(b, landmarks is null ? [14] : [14, 17]);
         var operatorVector = OffsetVector(b, operators);
         b.StartTable(5);
         b.AddOffset(0, tensorVector.Value, 0);

@@ -75,6 +75,69 @@ public sealed class TfLiteOnnxConverterTests
     }
 
     [Fact]
+    public void Upright_turns_the_image_by_the_first_pass_landmarks_before_the_second_pass()
+    {
+        // Landmarks (normalised to [-1, 1]): wrist (-0.6, 0) to middle knuckle (0.4, 0) points right, so the image
+        // is turned by 90° about its centre, which maps pixel centres onto pixel centres: an exact expectation.
+        const int size = 16;
+        var normalised = new (float X, float Y)[21];
+        normalised[0] = (-0.6f, 0);
+        normalised[9] = (0.4f, 0);
+        normalised[4] = (-0.1f, -0.5f);
+        normalised[8] = (-0.1f, 0.5f);
+        var landmarks = new float[63];
+        for (int i = 0; i < 21; i++)
+        {
+            landmarks[3 * i] = (normalised[i].X + 1) * size / 2;
+            landmarks[(3 * i) + 1] = (normalised[i].Y + 1) * size / 2;
+        }
+
+        var weights = SyntheticTfLite.CreateWeights(seed: 13);
+        var network = TfLiteModel.Parse(SyntheticTfLite.Create(weights, size, landmarks: landmarks));
+        var taps = new FeatureTaps([SyntheticTfLite.Channels], MaxPool: true);
+        var (upright, width) = HandLandmarkBackbone.BuildFeatureModel(network, size, taps, Labels, upright: true);
+        var (plain, _) = HandLandmarkBackbone.BuildFeatureModel(network, size, taps, Labels);
+        Assert.Contains(upright.Graph.Node, n => n.OpType == "GridSample");
+        // The two passes share one copy of the weights.
+        Assert.Equal(upright.Graph.Initializer.Count, upright.Graph.Initializer.Select(t => t.Name).Distinct().Count());
+        Assert.True(upright.Graph.Initializer.Count(t => t.Name.EndsWith("_w", StringComparison.Ordinal)) <= 4);
+
+        var images = Images(2, size, seed: 4);
+        var turned = new float[images.Length];
+        for (int n = 0; n < 2; n++)
+        {
+            for (int y = 0; y < size; y++)
+            {
+                for (int x = 0; x < size; x++)
+                {
+                    for (int c = 0; c < 3; c++)
+                    {
+                        // Output (x, y) shows the source at (size - 1 - y, x): the hand that pointed right points up.
+                        turned[(((((n * size) + y) * size) + x) * 3) + c] = images[(((((n * size) + x) * size) + (size - 1 - y)) * 3) + c];
+                    }
+                }
+            }
+        }
+
+        float[] actual = Run(upright, images, 2, size);
+        float[] expected = Run(plain, turned, 2, size);
+        Assert.Equal(2 * width, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 4);
+        }
+    }
+
+    [Fact]
+    public void Upright_needs_the_landmark_output()
+    {
+        var network = TfLiteModel.Parse(SyntheticTfLite.Create(SyntheticTfLite.CreateWeights(), 8));
+        var error = Assert.Throws<InvalidDataException>(() =>
+            HandLandmarkBackbone.BuildFeatureModel(network, 8, new FeatureTaps([SyntheticTfLite.Channels], MaxPool: true), Labels, upright: true));
+        Assert.Contains("Identity", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_that_is_not_TFLite_is_refused_by_name()
     {
         var error = Assert.Throws<InvalidDataException>(() => TfLiteModel.Parse(new byte[64]));

@@ -19,11 +19,16 @@ public static class TfLiteOnnxConverter
 
     /// <summary>
     /// Converts what <paramref name="wanted"/> needs. <paramref name="nchwInput"/> is the ONNX name of the model
-    /// input, already transposed to NCHW. Returns the ONNX name of every converted TFLite tensor (4-D ones in NCHW).
+    /// input, already transposed to NCHW. Node names start with <paramref name="prefix"/>, weight names with
+    /// <paramref name="weightPrefix"/> (default: the same): a second copy of the network in one graph (run on a
+    /// different input) shares the first copy's weights when given the same weight prefix.
+    /// Returns the ONNX name of every converted TFLite tensor (4-D ones in NCHW).
     /// </summary>
     /// <exception cref="InvalidDataException">An operator or tensor type the converter does not support.</exception>
-    internal static Dictionary<int, string> Append(TfLiteModel model, OnnxGraphBuilder builder, string nchwInput, IEnumerable<int> wanted, string prefix)
+    internal static Dictionary<int, string> Append(TfLiteModel model, OnnxGraphBuilder builder, string nchwInput, IEnumerable<int> wanted, string prefix, string? weightPrefix = null)
     {
+        weightPrefix ??= prefix;
+        var existing = builder.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(wanted);
@@ -46,6 +51,7 @@ public static class TfLiteOnnxConverter
             var op = model.Operators[i];
             int output = op.Outputs[0];
             string name = $"{prefix}{i}";
+            string weights = $"{weightPrefix}{i}";
             switch (op.Code)
             {
                 case TfLiteBuiltin.Dequantize:
@@ -53,7 +59,7 @@ public static class TfLiteOnnxConverter
                     break;
                 case TfLiteBuiltin.Conv2D:
                 case TfLiteBuiltin.DepthwiseConv2D:
-                    names[output] = Activation(Convolution(model, op, name), op.Code == TfLiteBuiltin.Conv2D ? op.OptionByte(3) : op.OptionByte(4), name);
+                    names[output] = Activation(Convolution(model, op, name, weights), op.Code == TfLiteBuiltin.Conv2D ? op.OptionByte(3) : op.OptionByte(4), name);
                     break;
                 case TfLiteBuiltin.Add:
                     builder.Node("Add", name, [Input(op.Inputs[0]), Input(op.Inputs[1])], name + "_sum");
@@ -63,7 +69,7 @@ public static class TfLiteOnnxConverter
                     names[output] = Mean(model, op, name);
                     break;
                 case TfLiteBuiltin.FullyConnected:
-                    names[output] = Activation(Dense(model, op, name), op.OptionByte(0), name);
+                    names[output] = Activation(Dense(model, op, name, weights), op.OptionByte(0), name);
                     break;
                 case TfLiteBuiltin.Logistic:
                     builder.Node("Sigmoid", name, [Input(op.Inputs[0])], name + "_sigmoid");
@@ -80,10 +86,9 @@ public static class TfLiteOnnxConverter
             ? onnx
             : throw new InvalidDataException($"Tensor '{model.Tensors[tensor].Name}' is read before it is computed.");
 
-        string Convolution(TfLiteModel m, TfLiteOperator op, string name)
+        string Convolution(TfLiteModel m, TfLiteOperator op, string name, string weightName)
         {
             bool depthwise = op.Code == TfLiteBuiltin.DepthwiseConv2D;
-            float[] filter = Constant(m, op.Inputs[1], constants);
             int[] shape = m.Tensors[op.Inputs[1]].Shape; // [out, h, w, in]; depthwise [1, h, w, channels × multiplier]
             if (shape.Length != 4)
             {
@@ -91,28 +96,10 @@ public static class TfLiteOnnxConverter
             }
 
             int outChannels = depthwise ? shape[3] : shape[0], height = shape[1], width = shape[2], inPerGroup = depthwise ? 1 : shape[3];
-            var weights = new float[filter.Length];
-            for (int o = 0; o < outChannels; o++)
-            {
-                for (int c = 0; c < inPerGroup; c++)
-                {
-                    for (int y = 0; y < height; y++)
-                    {
-                        for (int x = 0; x < width; x++)
-                        {
-                            int source = depthwise
-                                ? (((y * width) + x) * outChannels) + o
-                                : (((((o * height) + y) * width) + x) * inPerGroup) + c;
-                            weights[(((((o * inPerGroup) + c) * height) + y) * width) + x] = filter[source];
-                        }
-                    }
-                }
-            }
-
-            var inputs = new List<string> { Input(op.Inputs[0]), builder.Initializer(name + "_w", weights, outChannels, inPerGroup, height, width) };
+            var inputs = new List<string> { Input(op.Inputs[0]), Weight(weightName + "_w", Transposed, outChannels, inPerGroup, height, width) };
             if (op.Inputs.Length > 2 && op.Inputs[2] >= 0)
             {
-                inputs.Add(builder.Initializer(name + "_b", Constant(m, op.Inputs[2], constants), outChannels));
+                inputs.Add(Weight(weightName + "_b", () => Constant(m, op.Inputs[2], constants), outChannels));
             }
 
             var node = builder.Node("Conv", name, inputs, name + "_conv");
@@ -140,7 +127,35 @@ public static class TfLiteOnnxConverter
             }
 
             return name + "_conv";
+
+            float[] Transposed()
+            {
+                float[] filter = Constant(m, op.Inputs[1], constants);
+                var transposed = new float[filter.Length];
+                for (int o = 0; o < outChannels; o++)
+                {
+                    for (int c = 0; c < inPerGroup; c++)
+                    {
+                        for (int y = 0; y < height; y++)
+                        {
+                            for (int x = 0; x < width; x++)
+                            {
+                                int source = depthwise
+                                    ? (((y * width) + x) * outChannels) + o
+                                    : (((((o * height) + y) * width) + x) * inPerGroup) + c;
+                                transposed[(((((o * inPerGroup) + c) * height) + y) * width) + x] = filter[source];
+                            }
+                        }
+                    }
+                }
+
+                return transposed;
+            }
         }
+
+        /// <summary>A weight initializer, added once: a second copy of the network reuses the first's.</summary>
+        string Weight(string weightName, Func<float[]> values, params long[] dims) =>
+            existing.Add(weightName) ? builder.Initializer(weightName, values(), dims) : weightName;
 
         string Mean(TfLiteModel m, TfLiteOperator op, string name)
         {
@@ -158,13 +173,13 @@ public static class TfLiteOnnxConverter
             return name + "_mean";
         }
 
-        string Dense(TfLiteModel m, TfLiteOperator op, string name)
+        string Dense(TfLiteModel m, TfLiteOperator op, string name, string weightName)
         {
             int[] shape = m.Tensors[op.Inputs[1]].Shape; // [out, in]
-            var inputs = new List<string> { Input(op.Inputs[0]), builder.Initializer(name + "_w", Constant(m, op.Inputs[1], constants), shape[0], shape[1]) };
+            var inputs = new List<string> { Input(op.Inputs[0]), Weight(weightName + "_w", () => Constant(m, op.Inputs[1], constants), shape[0], shape[1]) };
             inputs.Add(op.Inputs.Length > 2 && op.Inputs[2] >= 0
-                ? builder.Initializer(name + "_b", Constant(m, op.Inputs[2], constants), shape[0])
-                : builder.Initializer(name + "_b", new float[shape[0]], shape[0]));
+                ? Weight(weightName + "_b", () => Constant(m, op.Inputs[2], constants), shape[0])
+                : Weight(weightName + "_b", () => new float[shape[0]], shape[0]));
             builder.Node("Gemm", name, inputs, name + "_dense").Attribute.Add(OnnxGraphBuilder.Int("transB", 1));
             return name + "_dense";
         }
@@ -179,13 +194,13 @@ public static class TfLiteOnnxConverter
                     builder.Node("Relu", name + "_relu", [value], name + "_relu");
                     return name + "_relu";
                 case TfLiteBuiltin.ActivationRelu6:
-                    clipZero ??= builder.Initializer(prefix + "clip_0", [0f]);
-                    clipSix ??= builder.Initializer(prefix + "clip_6", [6f]);
+                    clipZero ??= Weight(weightPrefix + "clip_0", () => [0f]);
+                    clipSix ??= Weight(weightPrefix + "clip_6", () => [6f]);
                     builder.Node("Clip", name + "_relu6", [value, clipZero, clipSix], name + "_relu6");
                     return name + "_relu6";
                 case TfLiteBuiltin.ActivationReluN1To1:
-                    clipMinusOne ??= builder.Initializer(prefix + "clip_-1", [-1f]);
-                    clipOne ??= builder.Initializer(prefix + "clip_1", [1f]);
+                    clipMinusOne ??= Weight(weightPrefix + "clip_-1", () => [-1f]);
+                    clipOne ??= Weight(weightPrefix + "clip_1", () => [1f]);
                     builder.Node("Clip", name + "_relu1", [value, clipMinusOne, clipOne], name + "_relu1");
                     return name + "_relu1";
                 default:
