@@ -63,12 +63,12 @@ public sealed class TrainSettings : CommandSettings
     public int HeadHidden { get; init; }
 
     [CommandOption("--finetune-epochs <N>")]
-    [Description("resnet18-s3|resnet18-multi: after the head, train the last tapped stage with it for N epochs (0: head only).")]
+    [Description("resnet18-s3|resnet18-multi|hand-landmark*: after the head, train the backbone's last stage(s) with it for N epochs on fresh augmented views (0: head only).")]
     [DefaultValue(0)]
     public int FineTuneEpochs { get; init; }
 
     [CommandOption("--finetune-stages <N>")]
-    [Description("With --finetune-epochs: how many of the last ResNet-18 stages to train (1: the last tapped stage; 2: the one before it as well).")]
+    [Description("With --finetune-epochs: how many of the backbone's last stages to train (ResNet-18: 1 is the last tapped stage, 2 the one before it as well; hand-landmark: the layers after the N-th last residual block).")]
     [DefaultValue(1)]
     public int FineTuneStages { get; init; } = 1;
 
@@ -97,16 +97,6 @@ public sealed class TrainSettings : CommandSettings
         if (HeadHidden is < 0 or > 4096)
         {
             return ValidationResult.Error("--head-hidden must be between 0 and 4096.");
-        }
-
-        if (HeadHidden > 0 && FineTuneEpochs > 0)
-        {
-            return ValidationResult.Error("--head-hidden and --finetune-epochs cannot be combined: fine-tuning trains a single dense head.");
-        }
-
-        if (FineTuneEpochs > 0 && TransferArchitectures.IsHandLandmark(Arch))
-        {
-            return ValidationResult.Error("--finetune-epochs works with the resnet18 architectures only; hand-landmark trains its head alone.");
         }
 
         if (FineTuneStages is < 1 or > 3)

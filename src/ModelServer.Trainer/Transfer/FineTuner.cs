@@ -32,6 +32,7 @@ public static class FineTuner
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(log);
         string stageInput = TailInput(onnx, stages);
+        onnx = UnshareTail(onnx, stageInput);
         var prefix = Prefix(onnx, stageInput);
         using var session = new OnnxClassifier(prefix.ToByteArray());
         long[] rowShape = [.. prefix.Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Select(d => d.DimValue)];
@@ -113,6 +114,11 @@ public static class FineTuner
     {
         ArgumentNullException.ThrowIfNull(onnx);
         ArgumentOutOfRangeException.ThrowIfLessThan(stages, 1);
+        if (onnx.Graph.Node.Any(n => n.OpType == "ReduceMean"))
+        {
+            // The converted hand landmark network pools with ReduceMean; ResNet-18's graph never does.
+            return ResidualTailInput(onnx.Graph, stages);
+        }
         var pools = onnx.Graph.Node.Where(n => n.OpType == "GlobalAveragePool").ToList();
         if (pools.Count < 2)
         {
@@ -126,6 +132,62 @@ public static class FineTuner
         }
 
         return input;
+    }
+
+    /// <summary>
+    /// MobileNet-style graphs (the hand landmark network): the tail starts after the <paramref name="stages"/>-th last
+    /// residual block, a residual Add whose output is the only live tensor (in the upright graph only the second
+    /// pass has such cuts: the first pass's input stays live until the image is turned).
+    /// </summary>
+    private static string ResidualTailInput(GraphProto graph, int stages)
+    {
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var producers = graph.Node.SelectMany(n => n.Output.Select(o => (Output: o, Node: n)))
+            .ToDictionary(p => p.Output, p => p.Node, StringComparer.Ordinal);
+        var residual = GraphCuts.Find(graph)
+            .Where(t => producers[t] is { OpType: "Add" } add && add.Input.All(i => !initializers.Contains(i)))
+            .ToList();
+        return residual.Count >= stages
+            ? residual[^stages]
+            : throw new InvalidDataException($"The network has {residual.Count} residual blocks to start fine-tuning after, fewer than {stages}.");
+    }
+
+    /// <summary>
+    /// A copy in which every weight the tail reads is its own: where a weight is also read before the cut (the
+    /// upright graph's two passes share one copy), the tail gets a clone named <c>…_tuned</c>, so training it
+    /// leaves the first pass, which places the hand, as it was.
+    /// </summary>
+    private static ModelProto UnshareTail(ModelProto onnx, string stageInput)
+    {
+        var copy = onnx.Clone();
+        var graph = copy.Graph;
+        int cut = graph.Node.ToList().FindIndex(n => n.Output.Contains(stageInput));
+        var before = graph.Node.Take(cut + 1).SelectMany(n => n.Input).ToHashSet(StringComparer.Ordinal);
+        var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        foreach (var node in graph.Node.Skip(cut + 1))
+        {
+            for (int i = 0; i < node.Input.Count; i++)
+            {
+                string name = node.Input[i];
+                if (!before.Contains(name) || !initializers.TryGetValue(name, out var shared))
+                {
+                    continue;
+                }
+
+                string own = name + "_tuned";
+                if (!initializers.ContainsKey(own))
+                {
+                    var clone = shared.Clone();
+                    clone.Name = own;
+                    graph.Initializer.Add(clone);
+                    initializers[own] = clone;
+                }
+
+                node.Input[i] = own;
+            }
+        }
+
+        return copy;
     }
 
     /// <summary>The model up to <paramref name="output"/>, which becomes its only output.</summary>

@@ -12,7 +12,8 @@ namespace ModelServer.Trainer.Transfer;
 /// every other initializer stay constants (batch norm is frozen: its statistics came from ImageNet's millions of
 /// images, not these 1,877). Supports the operators <see cref="BackboneGraph"/> and <see cref="TransferExporter"/>
 /// produce after the cut: Conv, BatchNormalization, Relu, Add, GlobalAveragePool, GlobalMaxPool, Flatten, Concat,
-/// Identity, Sub, Div, Gemm.
+/// Identity, Sub, Div, Gemm; and what <see cref="TfLite.TfLiteOnnxConverter"/> adds: grouped (depthwise), dilated and
+/// SAME-padded Conv, Clip (ReLU6), ReduceMean.
 /// </summary>
 public sealed class OnnxTailModule : nn.Module<Tensor, Tensor>
 {
@@ -83,6 +84,8 @@ public sealed class OnnxTailModule : nn.Module<Tensor, Tensor>
                 "Div" => x / Get(node.Input[1]),
                 "GlobalAveragePool" => x.mean([2, 3], keepdim: true),
                 "GlobalMaxPool" => x.amax([2, 3], keepdim: true),
+                "ReduceMean" => x.mean(Ints(node, "axes") ?? throw new NotSupportedException($"{node.Name}: ReduceMean without axes."), keepdim: (Int(node, "keepdims") ?? 1) != 0),
+                "Clip" => x.clamp(Get(node.Input[1]), Get(node.Input[2])),
                 "Flatten" => x.flatten(1),
                 "Identity" => x,
                 "Concat" => cat([.. node.Input.Select(Get)], 1),
@@ -116,14 +119,35 @@ public sealed class OnnxTailModule : nn.Module<Tensor, Tensor>
     private static Tensor Conv(NodeProto node, Tensor x, Tensor weight, Tensor? bias)
     {
         long[] strides = Ints(node, "strides") ?? [1, 1];
+        long[] dilations = Ints(node, "dilations") ?? [1, 1];
+        long groups = Int(node, "group") ?? 1;
         long[] pads = Ints(node, "pads") ?? [0, 0, 0, 0];
+        string autoPad = node.Attribute.FirstOrDefault(a => a.Name == "auto_pad")?.S.ToStringUtf8() ?? "NOTSET";
+        if (autoPad is "SAME_UPPER" or "SAME_LOWER")
+        {
+            // TensorFlow's SAME: out = ceil(in / stride); the odd pixel of padding goes at the end (SAME_UPPER).
+            pads = new long[4];
+            for (int axis = 0; axis < 2; axis++)
+            {
+                long size = x.shape[2 + axis], kernel = ((weight.shape[2 + axis] - 1) * dilations[axis]) + 1;
+                long output = (size + strides[axis] - 1) / strides[axis];
+                long total = Math.Max(((output - 1) * strides[axis]) + kernel - size, 0);
+                long small = total / 2;
+                pads[axis] = autoPad == "SAME_UPPER" ? small : total - small;
+                pads[axis + 2] = total - pads[axis];
+            }
+        }
+        else if (autoPad != "NOTSET" && autoPad != "VALID")
+        {
+            throw new NotSupportedException($"{node.Name}: auto_pad {autoPad}.");
+        }
         if (pads.Length == 4 && (pads[0] != pads[2] || pads[1] != pads[3]))
         {
             x = nn.functional.pad(x, [pads[1], pads[3], pads[0], pads[2]]);
             pads = [0, 0, 0, 0];
         }
 
-        return nn.functional.conv2d(x, weight, bias, strides: strides, padding: [pads[0], pads[1]]);
+        return nn.functional.conv2d(x, weight, bias, strides: strides, padding: [pads[0], pads[1]], dilation: dilations, groups: groups);
     }
 
     private static Tensor BatchNorm(NodeProto node, Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor variance)
@@ -133,6 +157,8 @@ public sealed class OnnxTailModule : nn.Module<Tensor, Tensor>
     }
 
     private static long[]? Ints(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.Ints.ToArray();
+
+    private static long? Int(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I;
 
     private static Tensor ToTensor(TensorProto proto)
     {

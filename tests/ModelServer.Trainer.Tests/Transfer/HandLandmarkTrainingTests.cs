@@ -48,16 +48,36 @@ public sealed class HandLandmarkTrainingTests : IDisposable
     }
 
     [Fact]
-    public void Fine_tuning_is_refused_for_the_hand_network_before_anything_runs()
+    public void Fine_tuning_the_upright_network_trains_its_own_copy_of_the_last_layers_and_leaves_the_first_pass_alone()
     {
-        string backbone = SyntheticNetworkFile();
-        string output = Path.Combine(root, "out");
+        TestData.EnsureTorch();
+        string backbone = Path.Combine(root, "hand_landmark.tflite");
+        var landmarks = new float[63];
+        landmarks[(3 * 9) + 1] = -10; // the knuckle above the wrist: an upright hand
+        File.WriteAllBytes(backbone, SyntheticTfLite.Create(SyntheticTfLite.CreateWeights(), 16, landmarks: landmarks));
+        string[] common = ["train", "--data", TestData.CgiRoot, "--arch", "hand-landmark-upright", "--backbone", backbone,
+            "--epochs", "2", "--image-size", "24", "--feature-copies", "1", "--head-hidden", "8", "--batch-size", "16"];
+        string headOnly = Path.Combine(root, "head"), tuned = Path.Combine(root, "tuned");
 
-        int exit = TrainerApp.Run(TrainWith(backbone, "--epochs", "1", "--image-size", "24", "--finetune-epochs", "1", "--out", output));
+        Assert.Equal(0, TrainerApp.Run([.. common, "--out", headOnly]));
+        Assert.Equal(0, TrainerApp.Run([.. common, "--finetune-epochs", "2", "--finetune-stages", "1", "--out", tuned]));
 
-        Assert.NotEqual(0, exit);
-        Assert.False(Directory.Exists(output));
+        var before = Initializers(Path.Combine(headOnly, "model.onnx"));
+        var after = Initializers(Path.Combine(tuned, "model.onnx"));
+        // The final 1×1 convolution (operator 4) runs after the last residual block: the second pass reads a tuned copy.
+        Assert.False(before.ContainsKey("hand_4_w_tuned"));
+        Assert.NotEqual(after["hand_4_w"], after["hand_4_w_tuned"]);
+        // The first pass, which places the hand, keeps the network's weights; so does everything before the cut.
+        Assert.Equal(before["hand_4_w"], after["hand_4_w"]);
+        Assert.Equal(before["hand_1_w"], after["hand_1_w"]);
+        Assert.Equal(before["hand_2_w"], after["hand_2_w"]);
+        var metadata = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(tuned, "model.onnx"))).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Contains("fine_tuned", metadata.Keys);
     }
+
+    private static Dictionary<string, string> Initializers(string model) =>
+        Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Initializer
+            .ToDictionary(t => t.Name, t => Convert.ToBase64String(t.RawData.ToByteArray()));
 
     [Fact]
     public void A_missing_network_fails_and_writes_nothing()

@@ -6,7 +6,8 @@ namespace ModelServer.Trainer.Tests.Transfer;
 /// <summary>
 /// Writes a small TensorFlow Lite model with Google.FlatBuffers' builder, field by field as schema.fbs numbers them,
 /// shaped like MediaPipe's hand landmark network: DEQUANTIZE of a float16 filter → CONV_2D (3×3, stride 2, SAME,
-/// ReLU6) → DEPTHWISE_CONV_2D (3×3, SAME, ReLU6) → ADD (residual) → MEAN over H and W → FULLY_CONNECTED → LOGISTIC.
+/// ReLU6) → DEPTHWISE_CONV_2D (3×3, SAME, ReLU6) → ADD (residual) → CONV_2D (1×1, ReLU6) → MEAN over H and W →
+/// FULLY_CONNECTED → LOGISTIC.
 /// Its weights are seeded random numbers; <see cref="Reference"/> computes the same network directly in NHWC, with
 /// TensorFlow's SAME padding, so the converter is checked against TFLite's semantics, not against itself.
 /// </summary>
@@ -15,7 +16,7 @@ internal static class SyntheticTfLite
     public const int Channels = 4;
     public const int Outputs = 2;
 
-    public sealed record Weights(float[] ConvFilter, float[] ConvBias, float[] DepthFilter, float[] DepthBias, float[] DenseWeight, float[] DenseBias);
+    public sealed record Weights(float[] ConvFilter, float[] ConvBias, float[] DepthFilter, float[] DepthBias, float[] DenseWeight, float[] DenseBias, float[] FinalFilter, float[] FinalBias);
 
     public static Weights CreateWeights(int seed = 5)
     {
@@ -23,7 +24,8 @@ internal static class SyntheticTfLite
         float[] Draw(int count, double scale) => [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
         // The conv filter goes through float16 in the file: round it here so the reference uses what is stored.
         float[] convFilter = [.. Draw(Channels * 3 * 3 * 3, 1.5).Select(v => (float)(Half)v)];
-        return new Weights(convFilter, Draw(Channels, 0.5), Draw(3 * 3 * Channels, 1.5), Draw(Channels, 0.5), Draw(Outputs * Channels, 2), Draw(Outputs, 0.5));
+        return new Weights(convFilter, Draw(Channels, 0.5), Draw(3 * 3 * Channels, 1.5), Draw(Channels, 0.5), Draw(Outputs * Channels, 2), Draw(Outputs, 0.5),
+            Draw(Channels * Channels, 1.5), Draw(Channels, 0.5));
     }
 
     /// <param name="unsupportedOperator">Replaces LOGISTIC's code with this one (a converter must refuse it).</param>
@@ -52,6 +54,8 @@ internal static class SyntheticTfLite
         int axes = Constant(MemoryMarshal.AsBytes<int>([1, 2]).ToArray());
         int denseWeight = Constant(Bytes(weights.DenseWeight));
         int denseBias = Constant(Bytes(weights.DenseBias));
+        int finalFilter = Constant(Bytes(weights.FinalFilter));
+        int finalBias = Constant(Bytes(weights.FinalBias));
         int landmarkWeight = landmarks is null ? 0 : Constant(new byte[63 * Channels * sizeof(float)]);
         int landmarkBias = landmarks is null ? 0 : Constant(Bytes(landmarks));
 
@@ -76,6 +80,9 @@ internal static class SyntheticTfLite
             ("landmarks/weight", [63, Channels], 0, landmarkWeight),    // 15
             ("landmarks/bias", [63], 0, landmarkBias),                  // 16
             ("Identity", [1, 63], 0, 0),                                // 17
+            ("final/filter", [Channels, 1, 1, Channels], 0, finalFilter), // 18
+            ("final/bias", [Channels], 0, finalBias),                   // 19
+            ("final/relu6", [1, half, half, Channels], 0, 0),           // 20
         };
         var tensorOffsets = tensors.Select(t =>
         {
@@ -105,7 +112,8 @@ internal static class SyntheticTfLite
             Operator(b, 1, [0, 2, 3], [4], () => { b.StartTable(6); b.AddSbyte(0, 0, 0); b.AddInt(1, 2, 0); b.AddInt(2, 2, 0); b.AddSbyte(3, 3, 0); return b.EndTable(); }),
             Operator(b, 2, [4, 5, 6], [7], () => { b.StartTable(7); b.AddSbyte(0, 0, 0); b.AddInt(1, 1, 0); b.AddInt(2, 1, 0); b.AddInt(3, 1, 0); b.AddSbyte(4, 3, 0); return b.EndTable(); }),
             Operator(b, 3, [4, 7], [8], () => { b.StartTable(1); b.AddSbyte(0, 0, 0); return b.EndTable(); }),
-            Operator(b, 4, [8, 9], [10], () => { b.StartTable(1); b.AddBool(0, false, false); return b.EndTable(); }),
+            Operator(b, 1, [8, 18, 19], [20], () => { b.StartTable(6); b.AddInt(1, 1, 0); b.AddInt(2, 1, 0); b.AddSbyte(3, 3, 0); return b.EndTable(); }),
+            Operator(b, 4, [20, 9], [10], () => { b.StartTable(1); b.AddBool(0, false, false); return b.EndTable(); }),
             Operator(b, 5, [10, 11, 12], [13], () => { b.StartTable(3); b.AddSbyte(0, 0, 0); return b.EndTable(); }),
             Operator(b, 6, [13], [14], null),
         };
@@ -144,10 +152,31 @@ internal static class SyntheticTfLite
         var conv = Convolve(image, size, 3, w.ConvFilter, w.ConvBias, Channels, stride: 2, depthwise: false);
         int half = (size + 1) / 2;
         var depth = Convolve(conv, half, Channels, w.DepthFilter, w.DepthBias, Channels, stride: 1, depthwise: true);
-        var pooled = new float[Channels];
+        var residual = new float[conv.Length];
         for (int i = 0; i < conv.Length; i++)
         {
-            pooled[i % Channels] += (conv[i] + depth[i]) / (half * half);
+            residual[i] = conv[i] + depth[i];
+        }
+
+        var final = new float[residual.Length];
+        for (int p = 0; p < half * half; p++)
+        {
+            for (int o = 0; o < Channels; o++)
+            {
+                double value = w.FinalBias[o];
+                for (int c = 0; c < Channels; c++)
+                {
+                    value += w.FinalFilter[(o * Channels) + c] * residual[(p * Channels) + c];
+                }
+
+                final[(p * Channels) + o] = (float)Math.Clamp(value, 0, 6);
+            }
+        }
+
+        var pooled = new float[Channels];
+        for (int i = 0; i < final.Length; i++)
+        {
+            pooled[i % Channels] += final[i] / (half * half);
         }
 
         var output = new float[Outputs];
