@@ -10,7 +10,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace ModelServer.Benchmarks.Images;
 
 /// <summary>
-/// Decode + EXIF orient + resize to 150×150 + write floats, per image, through the server's one preprocessing:
+/// Decode + EXIF orient + resize to the shipped rps model's 224×224 + write floats, per image, through the server's
+/// one preprocessing:
 /// one image on one thread (<see cref="DecodeOne"/>), and a request of 8 images decoded in parallel into one
 /// batch buffer (<see cref="DecodeBatchOf8"/>). Inputs are photo-like (smooth gradients plus noise, so JPEG and
 /// PNG compress as they do for photos): 300×300 (the data set's crops are ~150×150) and 1280×960 (a phone photo).
@@ -18,8 +19,9 @@ namespace ModelServer.Benchmarks.Images;
 [MemoryDiagnoser]
 public class ImageDecodeBenchmarks
 {
-    private readonly float[] _destination = new float[150 * 150 * 3];
-    private readonly ImagePreprocessing _preprocessing = ImagePreprocessing.UnitScaleRgb(150);
+    private const int Size = 224; // the shipped rps model's input (150 before 2026-11-27's hand-landmark model)
+    private readonly float[] _destination = new float[Size * Size * 3];
+    private readonly ImagePreprocessing _preprocessing = ImagePreprocessing.UnitScaleRgb(Size);
     private readonly ImageDecoder _decoder = new();
     private ImageBatchDecoder _batch = null!;
     private byte[] _encoded = [];

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Runtime.Imaging;
+using SixLabors.ImageSharp.Processing;
 
 namespace ModelServer.Host.Tests.Images;
 
@@ -80,6 +81,37 @@ public sealed class RpsSampleTests : IDisposable
         var image = await File.ReadAllBytesAsync(Path.Combine(SampleRoot(), label, file));
         var (uploadLabel, _) = await _routes.UploadAsync("rps", image, "image/jpeg");
         Assert.Equal(label, uploadLabel);
+    }
+
+    /// <summary>
+    /// A phone stores a photo sideways and tags it EXIF orientation 6: the sample photo's pixels turned a quarter
+    /// counter-clockwise and tagged must classify as the upright photo does (the same label, scores within JPEG's
+    /// re-encoding noise); the same sideways pixels untagged are a different picture to the model.
+    /// </summary>
+    [RpsModelTheory]
+    [MemberData(nameof(Samples))]
+    public async Task SamplePhotoTaggedOrientation6ClassifiesLikeTheUprightPhoto(string label, string file)
+    {
+        using var photo = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(Path.Combine(SampleRoot(), label, file));
+        byte[] upright = TestImages.Encode(photo, png: false);
+        photo.Mutate(x => x.Rotate(SixLabors.ImageSharp.Processing.RotateMode.Rotate270));
+        byte[] sideways = TestImages.Encode(photo, png: false);
+        photo.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+        photo.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);
+        byte[] tagged = TestImages.Encode(photo, png: false);
+
+        var (uprightLabel, uprightScores) = await _routes.UploadAsync("rps", upright, "image/jpeg");
+        var (taggedLabel, taggedScores) = await _routes.UploadAsync("rps", tagged, "image/jpeg");
+        var (_, sidewaysScores) = await _routes.UploadAsync("rps", sideways, "image/jpeg");
+
+        Assert.Equal(uprightLabel, taggedLabel);
+        foreach (var (name, score) in uprightScores)
+        {
+            Assert.InRange(taggedScores[name], score - 0.05f, score + 0.05f);
+        }
+
+        // The tag is what made them agree: untagged, the model sees other pixels and scores them differently.
+        Assert.Contains(uprightScores, pair => Math.Abs(sidewaysScores[pair.Key] - pair.Value) > 1e-4f);
     }
 
     /// <summary>What the trainer's <c>evaluate</c> computes for one file: the shared ImageDecoder, then ONNX Runtime.</summary>
