@@ -51,21 +51,21 @@ public sealed class TfLiteModel
         {
             var bytes = new ByteBuffer(file);
             var model = new Table(bytes.GetInt(0), bytes);
-            int[] codes = [.. Tables(model, ModelOperatorCodes).Select(c => Math.Max(Byte(c, CodeDeprecatedBuiltin), Int(c, CodeBuiltin)))];
-            var graphs = Tables(model, ModelSubgraphs);
+            int[] codes = [.. FlatBufferFields.Tables(model, ModelOperatorCodes).Select(c => Math.Max(FlatBufferFields.Byte(c, CodeDeprecatedBuiltin), FlatBufferFields.Int(c, CodeBuiltin)))];
+            var graphs = FlatBufferFields.Tables(model, ModelSubgraphs);
             if (graphs.Length == 0)
             {
                 throw new InvalidDataException("The model has no subgraph.");
             }
 
             var graph = graphs[0];
-            var tensors = Tables(graph, GraphTensors)
-                .Select(t => new TfLiteTensor(String(t, TensorName) ?? "", Ints(t, TensorShape), Byte(t, TensorType), Int(t, TensorBuffer)))
+            var tensors = FlatBufferFields.Tables(graph, GraphTensors)
+                .Select(t => new TfLiteTensor(FlatBufferFields.String(t, TensorName) ?? "", FlatBufferFields.Ints(t, TensorShape), FlatBufferFields.Byte(t, TensorType), FlatBufferFields.Int(t, TensorBuffer)))
                 .ToList();
             var operators = new List<TfLiteOperator>();
-            foreach (var op in Tables(graph, GraphOperators))
+            foreach (var op in FlatBufferFields.Tables(graph, GraphOperators))
             {
-                int index = Int(op, OperatorCode);
+                int index = FlatBufferFields.Int(op, OperatorCode);
                 if ((uint)index >= (uint)codes.Length)
                 {
                     throw new InvalidDataException($"Operator code index {index} is out of range ({codes.Length} codes).");
@@ -73,7 +73,7 @@ public sealed class TfLiteModel
 
                 int optionsOffset = op.__offset(4 + (2 * OperatorOptions));
                 Table? options = optionsOffset == 0 ? null : new Table(op.__indirect(op.bb_pos + optionsOffset), bytes);
-                int[] inputs = Ints(op, OperatorInputs), outputs = Ints(op, OperatorOutputs);
+                int[] inputs = FlatBufferFields.Ints(op, OperatorInputs), outputs = FlatBufferFields.Ints(op, OperatorOutputs);
                 if (inputs.Concat(outputs).Any(i => i < -1 || i >= tensors.Count))
                 {
                     throw new InvalidDataException($"An operator names a tensor outside 0..{tensors.Count - 1}.");
@@ -82,8 +82,8 @@ public sealed class TfLiteModel
                 operators.Add(new TfLiteOperator(codes[index], inputs, outputs, options));
             }
 
-            int[] bufferTables = [.. Tables(model, ModelBuffers).Select(b => b.bb_pos)];
-            return new TfLiteModel(bytes, bufferTables, tensors, operators, Ints(graph, GraphInputs), Ints(graph, GraphOutputs));
+            int[] bufferTables = [.. FlatBufferFields.Tables(model, ModelBuffers).Select(b => b.bb_pos)];
+            return new TfLiteModel(bytes, bufferTables, tensors, operators, FlatBufferFields.Ints(graph, GraphInputs), FlatBufferFields.Ints(graph, GraphOutputs));
         }
         catch (ArgumentOutOfRangeException ex)
         {
@@ -113,59 +113,5 @@ public sealed class TfLiteModel
 
         int start = table.__vector(offset);
         return _bytes.ToArraySegment(start, table.__vector_len(offset));
-    }
-
-    private static int Int(Table table, int field)
-    {
-        int offset = table.__offset(4 + (2 * field));
-        return offset == 0 ? 0 : table.bb.GetInt(table.bb_pos + offset);
-    }
-
-    private static int Byte(Table table, int field)
-    {
-        int offset = table.__offset(4 + (2 * field));
-        return offset == 0 ? 0 : (sbyte)table.bb.Get(table.bb_pos + offset);
-    }
-
-    private static string? String(Table table, int field)
-    {
-        int offset = table.__offset(4 + (2 * field));
-        return offset == 0 ? null : table.__string(table.bb_pos + offset);
-    }
-
-    private static int[] Ints(Table table, int field)
-    {
-        int offset = table.__offset(4 + (2 * field));
-        if (offset == 0)
-        {
-            return [];
-        }
-
-        int start = table.__vector(offset), count = table.__vector_len(offset);
-        var values = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = table.bb.GetInt(start + (4 * i));
-        }
-
-        return values;
-    }
-
-    private static Table[] Tables(Table table, int field)
-    {
-        int offset = table.__offset(4 + (2 * field));
-        if (offset == 0)
-        {
-            return [];
-        }
-
-        int start = table.__vector(offset), count = table.__vector_len(offset);
-        var tables = new Table[count];
-        for (int i = 0; i < count; i++)
-        {
-            tables[i] = new Table(table.__indirect(start + (4 * i)), table.bb);
-        }
-
-        return tables;
     }
 }

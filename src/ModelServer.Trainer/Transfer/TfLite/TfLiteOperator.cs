@@ -9,26 +9,8 @@ namespace ModelServer.Trainer.Transfer.TfLite;
 public sealed record TfLiteOperator(int Code, int[] Inputs, int[] Outputs, Table? Options)
 {
     /// <summary>An int field of the options table, or <paramref name="fallback"/> when absent (the schema's default).</summary>
-    public int OptionInt(int field, int fallback = 0)
-    {
-        if (Options is not { } table)
-        {
-            return fallback;
-        }
-
-        int offset = table.__offset(4 + (2 * field));
-        return offset == 0 ? fallback : table.bb.GetInt(table.bb_pos + offset);
-    }
+    public int OptionInt(int field, int fallback = 0) => Options is { } table ? FlatBufferFields.Int(table, field, fallback) : fallback;
 
     /// <summary>A byte (enum or bool) field of the options table, or <paramref name="fallback"/> when absent.</summary>
-    public int OptionByte(int field, int fallback = 0)
-    {
-        if (Options is not { } table)
-        {
-            return fallback;
-        }
-
-        int offset = table.__offset(4 + (2 * field));
-        return offset == 0 ? fallback : table.bb.Get(table.bb_pos + offset);
-    }
+    public int OptionByte(int field, int fallback = 0) => Options is { } table ? FlatBufferFields.Byte(table, field, fallback) & 0xFF : fallback;
 }
