@@ -12,7 +12,8 @@ namespace ModelServer.Trainer.Transfer;
 /// already encodes which fingers are bent, on real hands of many people, skin tones and lights. The network's
 /// convolutions are converted to ONNX (<see cref="TfLiteOnnxConverter"/>); its input is what ours is (NHWC float RGB
 /// in [0,1]); the head reads the last feature map pooled by average (what the landmark regressors read, 1,152
-/// values) and by maximum, plus, optionally, the 21 landmarks themselves.
+/// values) and, with <see cref="FeatureTaps.MaxPool"/>, by maximum. The landmark outputs are linear in the average,
+/// so a head on the features can read them without them being added.
 /// </summary>
 public static class HandLandmarkBackbone
 {
