@@ -119,6 +119,7 @@ public static class FineTuner
             // The converted hand landmark network pools with ReduceMean; ResNet-18's graph never does.
             return ResidualTailInput(onnx.Graph, stages);
         }
+
         var pools = onnx.Graph.Node.Where(n => n.OpType == "GlobalAveragePool").ToList();
         if (pools.Count < 2)
         {

@@ -25,9 +25,9 @@ public static class TransferPipeline
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(transfer);
-        var (backbonePath, copies, fineTuneEpochs, fineTuneStages) = (transfer.BackbonePath, transfer.FeatureCopies, transfer.FineTuneEpochs, transfer.FineTuneStages);
         ArgumentNullException.ThrowIfNull(progress);
         ArgumentNullException.ThrowIfNull(log);
+        var (backbonePath, copies, fineTuneEpochs, fineTuneStages) = (transfer.BackbonePath, transfer.FeatureCopies, transfer.FineTuneEpochs, transfer.FineTuneStages);
         string architecture = request.Architecture;
         EnsureBackbone(architecture, backbonePath); // before decoding thousands of photos
         var total = Stopwatch.StartNew();
@@ -111,7 +111,7 @@ public static class TransferPipeline
         return summary;
     }
 
-    /// <summary>The backbone cut into a feature extractor; a missing or unusable file is the user's to fix, so a <see cref="DatasetException"/>.</summary>
+    /// <summary>A missing backbone is the user's to fix: say how to fetch it, before any photo is decoded.</summary>
     private static void EnsureBackbone(string architecture, string backbonePath)
     {
         if (!File.Exists(backbonePath))
@@ -124,6 +124,7 @@ public static class TransferPipeline
         }
     }
 
+    /// <summary>The backbone cut into a feature extractor; an unusable file is the user's to fix, so a <see cref="DatasetException"/>.</summary>
     private static (ModelProto Model, int Width) LoadFeatureModel(string architecture, string backbonePath, int imageSize, IReadOnlyList<string> labels)
     {
         bool hand = TransferArchitectures.IsHandLandmark(architecture);
