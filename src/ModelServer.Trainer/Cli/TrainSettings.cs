@@ -13,7 +13,7 @@ public sealed class TrainSettings : CommandSettings
     public string? Data { get; init; }
 
     [CommandOption("--arch <NAME>")]
-    [Description("Architecture: classic (the Keras RPS network), compact (batch norm, global pooling), vggbn (deeper and wider compact), or a head on a frozen pretrained backbone: resnet18-s3 (ResNet-18 stages 1-3), resnet18, resnet18-multi, hand-landmark (MediaPipe's hand landmark network; use --image-size 224).")]
+    [Description("Architecture: classic (the Keras RPS network), compact (batch norm, global pooling), vggbn (deeper and wider compact), or a head on a frozen pretrained backbone: resnet18-s3 (ResNet-18 stages 1-3), resnet18, resnet18-multi, hand-landmark (MediaPipe's hand landmark network), hand-landmark-upright (the same, with the hand turned upright first; the shipped recipe); use --image-size 224 with these two.")]
     [DefaultValue(ArchitectureCatalog.Classic)]
     public string Arch { get; init; } = ArchitectureCatalog.Classic;
 

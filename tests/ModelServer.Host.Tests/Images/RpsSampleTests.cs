@@ -3,6 +3,9 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Runtime.Imaging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
 namespace ModelServer.Host.Tests.Images;
@@ -92,12 +95,12 @@ public sealed class RpsSampleTests : IDisposable
     [MemberData(nameof(Samples))]
     public async Task SamplePhotoTaggedOrientation6ClassifiesLikeTheUprightPhoto(string label, string file)
     {
-        using var photo = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(Path.Combine(SampleRoot(), label, file));
+        using var photo = Image.Load<Rgb24>(Path.Combine(SampleRoot(), label, file));
         byte[] upright = TestImages.Encode(photo, png: false);
-        photo.Mutate(x => x.Rotate(SixLabors.ImageSharp.Processing.RotateMode.Rotate270));
+        photo.Mutate(x => x.Rotate(RotateMode.Rotate270));
         byte[] sideways = TestImages.Encode(photo, png: false);
-        photo.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
-        photo.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);
+        photo.Metadata.ExifProfile = new ExifProfile();
+        photo.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6);
         byte[] tagged = TestImages.Encode(photo, png: false);
 
         var (uprightLabel, uprightScores) = await _routes.UploadAsync("rps", upright, "image/jpeg");

@@ -27,11 +27,11 @@ public static class TfLiteOnnxConverter
     /// <exception cref="InvalidDataException">An operator or tensor type the converter does not support.</exception>
     internal static Dictionary<int, string> Append(TfLiteModel model, OnnxGraphBuilder builder, string nchwInput, IEnumerable<int> wanted, string prefix, string? weightPrefix = null)
     {
-        weightPrefix ??= prefix;
-        var existing = builder.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(wanted);
+        weightPrefix ??= prefix;
+        var existing = builder.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         if (model.Inputs.Count != 1)
         {
             throw new InvalidDataException($"Expected one image input, found {model.Inputs.Count}.");
@@ -40,7 +40,6 @@ public static class TfLiteOnnxConverter
         var names = new Dictionary<int, string> { [model.Inputs[0]] = nchwInput };
         var constants = new Dictionary<int, float[]>();
         var needed = Needed(model, wanted);
-        string? clipZero = null, clipSix = null, clipMinusOne = null, clipOne = null;
         for (int i = 0; i < model.Operators.Count; i++)
         {
             if (!needed.Contains(i))
@@ -194,18 +193,21 @@ public static class TfLiteOnnxConverter
                     builder.Node("Relu", name + "_relu", [value], name + "_relu");
                     return name + "_relu";
                 case TfLiteBuiltin.ActivationRelu6:
-                    clipZero ??= Weight(weightPrefix + "clip_0", () => [0f]);
-                    clipSix ??= Weight(weightPrefix + "clip_6", () => [6f]);
-                    builder.Node("Clip", name + "_relu6", [value, clipZero, clipSix], name + "_relu6");
-                    return name + "_relu6";
+                    return Clip(value, name + "_relu6", 0, 6);
                 case TfLiteBuiltin.ActivationReluN1To1:
-                    clipMinusOne ??= Weight(weightPrefix + "clip_-1", () => [-1f]);
-                    clipOne ??= Weight(weightPrefix + "clip_1", () => [1f]);
-                    builder.Node("Clip", name + "_relu1", [value, clipMinusOne, clipOne], name + "_relu1");
-                    return name + "_relu1";
+                    return Clip(value, name + "_relu1", -1, 1);
                 default:
                     throw new InvalidDataException($"Fused activation {activation} is not supported.");
             }
+        }
+
+        // The bounds are scalar initializers, added once per weight prefix and shared by every Clip.
+        string Clip(string value, string output, int min, int max)
+        {
+            string lower = Weight(FormattableString.Invariant($"{weightPrefix}clip_{min}"), () => [min]);
+            string upper = Weight(FormattableString.Invariant($"{weightPrefix}clip_{max}"), () => [max]);
+            builder.Node("Clip", output, [value, lower, upper], output);
+            return output;
         }
     }
 
