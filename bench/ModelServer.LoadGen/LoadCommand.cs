@@ -58,7 +58,7 @@ internal static class LoadCommand
         }
 
         return options.Protocol == "rest"
-            ? new RestTarget(options.Target, options.Model, options.Version, options.RequestTimeout)
+            ? new RestTarget(options.Target, options.Model, options.Version, options.RequestTimeout, options.ExpectContinue)
             : new GrpcTarget(options.Target, options.Model, options.Version, options.RequestTimeout);
     }
 }

@@ -32,6 +32,9 @@ internal sealed record LoadOptions
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>REST: ask for 100 Continue before sending the body, so a refusal costs no upload.</summary>
+    public bool ExpectContinue { get; init; }
+
     /// <summary>An ONNX file to load in-process instead of calling a server.</summary>
     public string? InProcessModel { get; init; }
 

@@ -16,6 +16,7 @@ var warmup = new Option<string>("--warmup") { Description = "Unrecorded warm-up 
 var maxRequests = new Option<long>("--max-requests") { Description = "Requests per step at most", DefaultValueFactory = _ => 1_000_000 };
 var maxInFlight = new Option<int>("--max-inflight") { Description = "Open loop: outstanding requests at most (more are counted as client_backlog)", DefaultValueFactory = _ => 4096 };
 var timeout = new Option<string>("--timeout") { Description = "Per-request timeout", DefaultValueFactory = _ => "60s" };
+var expectContinue = new Option<bool>("--expect-continue") { Description = "REST: send Expect: 100-continue, so a refused request's body is never sent (curl does this above 1 MB)" };
 var inprocess = new Option<string?>("--inprocess") { Description = "Load this ONNX file in-process and call ONNX Runtime directly (the ceiling)" };
 var intraOpThreads = new Option<int>("--intra-op-threads") { Description = "In-process: ONNX Runtime intra-op threads (0 = its default; match the server's --ModelServer:OnnxRuntime:IntraOpNumThreads)", DefaultValueFactory = _ => 0 };
 var serverPid = new Option<int?>("--server-pid") { Description = "Sample this local process's resident memory before and after each step" };
@@ -23,7 +24,7 @@ var label = new Option<string>("--label") { Description = "Label for the result 
 var output = new Option<string?>("--out") { Description = "Write results to FILE.json or FILE.csv" };
 
 var root = new RootCommand("ModelServer load generator: closed and open loop over gRPC, REST, or in-process ONNX Runtime.");
-foreach (var option in new Option[] { target, protocol, model, version, input, rows, concurrency, rate, duration, warmup, maxRequests, maxInFlight, timeout, inprocess, intraOpThreads, serverPid, label, output })
+foreach (var option in new Option[] { target, protocol, model, version, input, rows, concurrency, rate, duration, warmup, maxRequests, maxInFlight, timeout, expectContinue, inprocess, intraOpThreads, serverPid, label, output })
 {
     root.Options.Add(option);
 }
@@ -48,6 +49,7 @@ root.SetAction(async (parse, cancellationToken) =>
             MaxRequests = Math.Clamp(parse.GetValue(maxRequests), 1, 100_000_000),
             MaxInFlight = Math.Clamp(parse.GetValue(maxInFlight), 1, 100_000),
             RequestTimeout = CliParsing.Duration(parse.GetValue(timeout)!, "--timeout"),
+            ExpectContinue = parse.GetValue(expectContinue),
             InProcessModel = parse.GetValue(inprocess),
             IntraOpThreads = parse.GetValue(intraOpThreads) is var t and >= 0 and <= 256 ? t : throw new ArgumentException("--intra-op-threads: give 0 to 256."),
             ServerPid = parse.GetValue(serverPid),

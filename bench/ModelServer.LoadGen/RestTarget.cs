@@ -14,9 +14,12 @@ internal sealed class RestTarget : ILoadTarget
     private readonly Uri _metadata;
     private byte[] _body = [];
 
-    public RestTarget(Uri target, string model, long? version, TimeSpan timeout)
+    public RestTarget(Uri target, string model, long? version, TimeSpan timeout, bool expectContinue = false)
     {
+        // With Expect: 100-continue the body waits for the server's go-ahead (or 1 s, the handler's default); .NET
+        // otherwise sends the whole body before it reads the reply, so even a 503 written at once arrives only after it.
         _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096 }) { Timeout = timeout };
+        _http.DefaultRequestHeaders.ExpectContinue = expectContinue ? true : null;
         var path = version is { } v ? $"v1/models/{model}/versions/{v.ToString(CultureInfo.InvariantCulture)}" : $"v1/models/{model}";
         _predict = new Uri(target, path + ":predict");
         _metadata = new Uri(target, path + "/metadata");

@@ -1,6 +1,6 @@
 namespace ModelServer.LoadGen;
 
-/// <summary>What one step measured. Latencies are of successful requests, in milliseconds.</summary>
+/// <summary>What one step measured. Latencies are of successful requests, the Refused… ones of refusals (null when none), in milliseconds.</summary>
 internal sealed record StepResult(
     string Label,
     string Target,
@@ -18,4 +18,7 @@ internal sealed record StepResult(
     double MaxMs,
     double MeanMs,
     double? ServerRssBeforeMb,
-    double? ServerRssAfterMb);
+    double? ServerRssAfterMb,
+    double? RefusedP50Ms = null,
+    double? RefusedP99Ms = null,
+    double? RefusedMaxMs = null);

@@ -1,6 +1,5 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using ModelServer.Runtime.Serving;
@@ -25,6 +24,9 @@ namespace ModelServer.Host.Admission;
 internal sealed class InferenceAdmission : IDisposable
 {
     private const string Message = "Server is overloaded: too many inference requests in flight; retry later";
+
+    // TF Serving's JSON error shape around the same message (nothing in it needs escaping).
+    private static readonly byte[] RestRejection = Encoding.UTF8.GetBytes("{\"error\":\"" + Message + "\"}");
 
     private readonly ConcurrencyLimiter _limiter;
     private readonly TimeSpan _maxQueueWait;
@@ -109,16 +111,14 @@ internal sealed class InferenceAdmission : IDisposable
 
     private static async Task RejectAsync(HttpContext context, RequestKind kind)
     {
-        // Read the body the client is sending anyway, without parsing it, before answering. Answered early, the
-        // request would end with its body half sent: HTTP/1.1 clients then see the connection reset instead of the
-        // 503 (measured: 2,578 resets in a REST overload), and over HTTP/2 each such stream is reset, which Kestrel
-        // counts against the connection until it faults it with ENHANCE_YOUR_CALM (measured: 3,279 calls failed
-        // RESOURCE_EXHAUSTED, admitted ones included). Reading costs a copy; parsing is what admission saves.
-        await DrainAsync(context).ConfigureAwait(false);
         var response = context.Response;
         if (kind == RequestKind.Grpc)
         {
-            // A trailers-only gRPC reply: HTTP 200 with the status in the headers.
+            // Over HTTP/2 the body is read before answering: a stream answered while its body is still coming is reset,
+            // and Kestrel counts those resets against the connection until it faults it with ENHANCE_YOUR_CALM
+            // (measured: 3,279 calls failed RESOURCE_EXHAUSTED, admitted ones included). Reading costs a copy; parsing
+            // is what admission saves. A trailers-only gRPC reply: HTTP 200 with the status in the headers.
+            await DrainAsync(context).ConfigureAwait(false);
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/grpc";
             response.Headers["grpc-status"] = "14";
@@ -126,13 +126,18 @@ internal sealed class InferenceAdmission : IDisposable
             return;
         }
 
+        // REST: the 503 goes out first (its length set, so it is complete once flushed), then the rest of the body is
+        // read and dropped. Closing instead would reset the connection, and an HTTP/1.1 client then sees the reset
+        // rather than the 503 (measured: 2,578 resets); read to the end, the connection is kept. A client that reads
+        // while it writes (curl stops its upload on an early error) or asks with Expect: 100-continue (no 100 is sent
+        // once the reply has started) has its answer without uploading the body. .NET's HttpClient without Expect
+        // still sends the whole body before it reads the reply, so for it this changes nothing.
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        writer.WriteStartObject();
-        writer.WriteString("error"u8, Message);
-        writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        response.ContentLength = RestRejection.Length;
+        await response.Body.WriteAsync(RestRejection, context.RequestAborted).ConfigureAwait(false);
+        await response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        await DrainAsync(context).ConfigureAwait(false);
     }
 
     private static async Task DrainAsync(HttpContext context)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -10,9 +11,10 @@ namespace ModelServer.Host.Tests.Admission;
 
 /// <summary>
 /// Refusals over real sockets (Kestrel on loopback): large bodies refused while the only slot is busy get the 503 or
-/// UNAVAILABLE, and both connections keep serving afterwards. The resets and ENHANCE_YOUR_CALM faults that reading
-/// the body before refusing prevents only appear under heavy overload (thousands of refusals a second; see
-/// bench/run-overload.sh): at this scale Kestrel copes either way, so this pins the behaviour, not that fix.
+/// UNAVAILABLE, and both connections keep serving afterwards; a REST refusal is written before the body is read. The
+/// resets and ENHANCE_YOUR_CALM faults that reading a gRPC body before refusing prevents only appear under heavy
+/// overload (thousands of refusals a second; see bench/run-overload.sh): at this scale Kestrel copes either way, so
+/// this pins the behaviour, not that fix.
 /// </summary>
 public sealed class OverloadOnLoopbackTests
 {
@@ -67,6 +69,64 @@ public sealed class OverloadOnLoopbackTests
             var small = new PredictRequest { ModelSpec = new ModelSpec { Name = "half_plus_two" } };
             small.Inputs.Add("x", GrpcPredictTests.FloatTensor([1], 1));
             Assert.Equal(2.5f, (await grpc.PredictAsync(small)).Outputs["y"].FloatVal[0]);
+        }
+        finally
+        {
+            executor.Open();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RefusedRestRequestIsAnsweredBeforeItsBodyIsSent(bool expectContinue)
+    {
+        // A client that announces 1 MB and sends none of it yet, as curl does with Expect: 100-continue and as any
+        // client that reads while it writes sees it: the 503 must come without the server waiting for the body, and
+        // with Expect no 100 Continue may come first (that would ask for the body the server is refusing).
+        int restPort = LoopbackPort.Free();
+        using var server = new HeldServer(
+            new Dictionary<string, string?>
+            {
+                ["ModelServer:Port"] = LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ModelServer:RestApiPort"] = restPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ModelServer:MaxConcurrentRequests"] = "1",
+                ["ModelServer:MaxQueuedRequests"] = "0",
+            },
+            kestrel: true);
+        var executor = server.Executor;
+        using var rest = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
+        try
+        {
+            executor.Close();
+            var inFlight = rest.PostAsync("/v1/models/half_plus_two:predict", new StringContent("{\"instances\": [1.0]}"));
+            await executor.WaitForRunAsync();
+
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, restPort);
+            string head = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          + "Content-Length: 1048576\r\n" + (expectContinue ? "Expect: 100-continue\r\n" : string.Empty) + "\r\n";
+            await socket.SendAsync(Encoding.ASCII.GetBytes(head));
+
+            var reply = new StringBuilder();
+            var buffer = new byte[4096];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (!reply.ToString().Contains("retry later\"}", StringComparison.Ordinal))
+            {
+                int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                Assert.True(read > 0, "the server closed the connection without a reply: " + reply);
+                reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            string text = reply.ToString();
+            Assert.StartsWith("HTTP/1.1 503 ", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("100 Continue", text, StringComparison.Ordinal);
+            Assert.Contains("Content-Length: ", text, StringComparison.Ordinal);
+            Assert.EndsWith("""{"error":"Server is overloaded: too many inference requests in flight; retry later"}""", text, StringComparison.Ordinal);
+
+            executor.Open();
+            using var completed = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("""{"predictions":[2.5]}""", await completed.Content.ReadAsStringAsync());
         }
         finally
         {
