@@ -4,7 +4,8 @@
 # run-batching-bench.sh. COMPARE_OFF=1 also starts a server with batching off (ports 18600/18601, same core, idle
 # while the other is measured), warms it the same way and measures it after the batching server in every round:
 # the p99 comparison the batching goal is about, interleaved.
-# MAX_BATCH_SIZE (16) and BATCH_THREADS (1) set the batching parameters.
+# MAX_BATCH_SIZE (16), MAX_ENQUEUED_BATCHES (8) and BATCH_THREADS (1) set the batching parameters; keep
+# MAX_BATCH_SIZE × MAX_ENQUEUED_BATCHES at or above the concurrency, or the queue refuses calls (UNAVAILABLE).
 # Usage: [COMPARE_OFF=1] bench/run-steady.sh [concurrency=32] [rounds=3] [duration=10s] [warmup=60s]
 set -euo pipefail
 C=${1:-32}; ROUNDS=${2:-3}; DURATION=${3:-10s}; WARMUP=${4:-60s}
@@ -14,7 +15,7 @@ mkdir -p "$OUT/repo/rps/1"
 build_release
 MODEL=${MODEL:-$ROOT/model_repository/rps/1/model.onnx}
 cp "$MODEL" "$OUT/repo/rps/1/model.onnx"
-write_batching "$OUT/batching.pbtxt" "${MAX_BATCH_SIZE:-16}" 8 "${BATCH_THREADS:-1}"
+write_batching "$OUT/batching.pbtxt" "${MAX_BATCH_SIZE:-16}" "${MAX_ENQUEUED_BATCHES:-8}" "${BATCH_THREADS:-1}"
 start_server "$OUT/repo" "$OUT/server.log" --enable_batching --batching_parameters_file "$OUT/batching.pbtxt"
 PID=$SERVER_PID
 trap 'kill $PID 2>/dev/null || true' EXIT

@@ -7,11 +7,10 @@ namespace ModelServer.Runtime.Batching;
 internal sealed partial class VersionBatcher
 {
     /// <summary>
-    /// Runs a formed batch, hands each slice its rows, then lets the next batch start. With
-    /// <paramref name="continueInline"/> (a pool thread) this thread goes on with the next ready batch itself rather
-    /// than handing it to another thread; a caller's thread never does, so its reply is not held up.
+    /// Runs a formed batch on a batch thread, hands each slice its rows, then lets the next batch start: this thread
+    /// goes on with the next ready batch itself rather than waking another.
     /// </summary>
-    private void RunBatch(List<BatchSlice> slices, bool continueInline)
+    private void RunBatch(List<BatchSlice> slices)
     {
         for (var batch = slices; batch is not null;)
         {
@@ -50,7 +49,7 @@ internal sealed partial class VersionBatcher
 
                 _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
                 batch = null;
-                if (continueInline && ready is { Count: > 0 })
+                if (ready is { Count: > 0 })
                 {
                     batch = ready[0];
                     ready.RemoveAt(0);

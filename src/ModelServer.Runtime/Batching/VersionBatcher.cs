@@ -10,8 +10,9 @@ namespace ModelServer.Runtime.Batching;
 /// <summary>
 /// The batch queue of one served version. Requests wait in one FIFO; when a runner is free and the oldest request
 /// has waited <c>batch_timeout_micros</c> (or enough rows of one kind are queued to fill a batch), a batch is formed
-/// from the oldest request and the later ones it can be merged with, and run on the thread pool. At most
-/// <c>num_batch_threads</c> batches run at once; no thread is held while the queue is idle.
+/// from the oldest request and the later ones it can be merged with, and run on the version's own batch threads
+/// (<see cref="BatchThreads"/>), never on the thread pool or a caller's thread. At most <c>num_batch_threads</c>
+/// batches run at once.
 /// </summary>
 internal sealed partial class VersionBatcher : IDisposable
 {
@@ -26,6 +27,7 @@ internal sealed partial class VersionBatcher : IDisposable
     private readonly int _capacityRows;
     private readonly int _threads;
     private readonly long _timeoutTicks;
+    private readonly BatchThreads _runners;
     private int _queuedRows;
     private int _running;
     private ITimer? _timer;
@@ -45,6 +47,7 @@ internal sealed partial class VersionBatcher : IDisposable
         _capacityRows = (int)Math.Min(int.MaxValue / 2, options.MaxEnqueuedBatches * options.ExecutionBatchSize);
         _threads = (int)Math.Min(options.NumBatchThreads, 1024);
         _timeoutTicks = options.BatchTimeoutMicros * time.TimestampFrequency / 1_000_000;
+        _runners = new BatchThreads(Text($"batch {version.ModelName}"), _threads, RunBatch);
         NotMergeableReason = signature.Inputs.FirstOrDefault(i => !i.HasBatchDimension) is { } input
             ? $"input '{input.Name}' has shape {TensorShape.Format(input.Shape)}, whose first dimension is not a batch dimension"
             : signature.Outputs.FirstOrDefault(o => !o.HasBatchDimension) is { } output
@@ -144,20 +147,7 @@ internal sealed partial class VersionBatcher : IDisposable
 
         _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
 
-        // A batch that holds the caller's own request runs on the caller's thread, as the direct runner would: at low
-        // load that saves two thread hops per request. Other batches go to the thread pool.
-        var own = ready?.Find(batch => batch.Exists(slice => ReferenceEquals(slice.Task, task)));
-        if (own is not null)
-        {
-            ready!.Remove(own);
-        }
-
         Start(ready);
-        if (own is not null)
-        {
-            RunBatch(own, continueInline: false);
-        }
-
         return task.Completion.Task;
     }
 
@@ -360,7 +350,7 @@ internal sealed partial class VersionBatcher : IDisposable
 
         foreach (var batch in ready)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Batcher.RunBatch(state.Slices, continueInline: true), (Batcher: this, Slices: batch), preferLocal: false);
+            _runners.Post(batch);
         }
     }
 
@@ -374,5 +364,7 @@ internal sealed partial class VersionBatcher : IDisposable
             _timer?.Dispose();
             _timer = null;
         }
+
+        _runners.Dispose();
     }
 }

@@ -26,6 +26,35 @@ public sealed class BatchingCorrectnessTests
     }
 
     [Fact]
+    public async Task Batches_RunOnTheVersionsOwnThreads_AtMostNumBatchThreadsAtOnce()
+    {
+        // ONNX Runtime blocks its thread for a whole batch: on the thread pool that starved the I/O feeding the queue.
+        using var harness = await BatchingHarness.StartAsync(
+            TestModels.Dense(),
+            new BatchingOptions { MaxBatchSize = 1, BatchTimeoutMicros = 0, MaxEnqueuedBatches = 8, NumBatchThreads = 2 });
+        harness.Executor.Close();
+
+        var replies = Enumerable.Range(0, 3).Select(i => harness.Send(DistinctRows(i, 1), [1, 4])).ToArray();
+        await harness.Executor.WaitForRunAsync();
+        await harness.Executor.WaitForRunAsync();
+
+        // Two batch threads, both held: the third request waits in the queue for one of them.
+        Assert.Equal(2, harness.Executor.Runs);
+        Assert.Equal(1, harness.QueuedRows);
+        harness.Executor.Open();
+        await Task.WhenAll(replies);
+
+        var threads = harness.Executor.RunThreads.ToArray();
+        Assert.Equal(3, threads.Length);
+        Assert.Equal(2, threads.Distinct().Count());
+        Assert.All(threads, thread =>
+        {
+            Assert.False(thread.IsThreadPoolThread);
+            Assert.Equal("batch m", thread.Name);
+        });
+    }
+
+    [Fact]
     public async Task SixtyFourConcurrentCallers_EachGetTheirOwnRows_BitForBitAsAlone()
     {
         using var harness = await BatchingHarness.StartAsync(

@@ -9,8 +9,7 @@ public sealed class BatchingOverloadTests
 {
     private static float[] Row(float seed) => [seed, seed + 1, seed + 2, seed + 3];
 
-    // The first request of each test runs its batch on its own thread (the caller's batch runs inline), so it is sent
-    // from a pool thread and held at the gate there.
+    // The first request of each test is held at the gate on the version's batch thread while the test fills the queue.
     private static async Task<BatchingHarness> StartBlockedAsync(BatchingOptions options)
     {
         var harness = await BatchingHarness.StartAsync(TestModels.Dense(), options);

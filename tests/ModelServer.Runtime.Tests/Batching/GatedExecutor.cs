@@ -20,6 +20,9 @@ internal sealed class GatedExecutor : IBatchExecutor
 
     public int Runs => RunRows.Count;
 
+    /// <summary>The thread of every run: batches run on the version's batch threads, never on the thread pool.</summary>
+    public ConcurrentQueue<Thread> RunThreads { get; } = new();
+
     public void Close() => _gate.Reset();
 
     public void Open() => _gate.Set();
@@ -29,6 +32,7 @@ internal sealed class GatedExecutor : IBatchExecutor
 
     public IReadOnlyList<Tensor> Run(ServableHandle servable, IReadOnlyList<string> inputNames, IReadOnlyList<Tensor> inputs, IReadOnlyList<string> outputNames, CancellationToken cancellationToken)
     {
+        RunThreads.Enqueue(Thread.CurrentThread);
         RunRows.Enqueue(inputs[0].Shape[0]);
         if (inputs[0].DataType == TensorDataType.Float)
         {
