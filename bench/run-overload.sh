@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Overload only (the last part of run-batching-bench.sh): the server with batching on, a closed loop before,
-# REST then gRPC far above capacity for 30 s each, memory sampled while idle, and the closed loop again.
+# REST (up to 4096 connections, 512, and 4096 with Expect: 100-continue) then gRPC far above capacity for 30 s
+# each, memory sampled while idle, and the closed loop again.
 # Same pinning and environment variables as run-batching-bench.sh. Usage: [IDLE_MINUTES=2] bench/run-overload.sh [rate=600]
 set -euo pipefail
 OVERLOAD=${1:-600}
@@ -19,6 +20,8 @@ $LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOA
 rss "after REST overload (up to 4096 connections)"
 $LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --max-inflight 512 --label overload-rest-512 --server-pid $PID --out "$OUT/overload-rest-512.json" | tail -1
 rss "after REST overload (512 connections)"
+$LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --expect-continue --label overload-rest-expect --server-pid $PID --out "$OUT/overload-rest-expect.json" | tail -1
+rss "after REST overload (Expect: 100-continue)"
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-grpc --server-pid $PID --out "$OUT/overload-grpc.json" | tail -1
 rss "after gRPC overload"
 # Kestrel's pool gives idle blocks back at 5 % per 10 s, so watch for IDLE_MINUTES (default 2).
