@@ -8,13 +8,15 @@
 # server and the in-process ceiling are pinned to SERVER_CPUS and the load generator to CLIENT_CPUS (taskset),
 # both with INTRA_OP ONNX Runtime threads: the ceiling and the server get the same cores and session options.
 # SERVER_CPUS= (empty) turns pinning off. The server runs with --execution_provider cpu, as the ceiling does.
+# BATCH (max_batch_size, default 4: the best measured for the rps model on one core) and MAX_ENQUEUED_BATCHES (16).
+# It measures all of "off" before all of "on"; run-table.sh interleaves them, which this machine's drift needs.
 set -euo pipefail
 DURATION=${1:-10s}
 RATE=${2:-30}
 OVERLOAD=${3:-600}
 OUT=${OUT:-/tmp/modelserver-bench}
 REPO=$OUT/repo
-BATCH=${BATCH:-16}
+BATCH=${BATCH:-4}
 BATCH_THREADS=${BATCH_THREADS:-1}
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$REPO/rps/1"
@@ -23,7 +25,7 @@ MODEL=${MODEL:-$ROOT/model_repository/rps/1/model.onnx}
 cp "$MODEL" "$REPO/rps/1/model.onnx"
 LG="$(pin "$CLIENT_CPUS") dotnet $LGDLL"
 INPROC="$(pin "$SERVER_CPUS") dotnet $LGDLL"
-write_batching "$OUT/batching.pbtxt" "$BATCH" 8 "$BATCH_THREADS"
+write_batching "$OUT/batching.pbtxt" "$BATCH" "${MAX_ENQUEUED_BATCHES:-16}" "$BATCH_THREADS"
 
 { uptime; echo "server cpus: ${SERVER_CPUS:-all}, client cpus: ${CLIENT_CPUS:-all}, intra-op threads: $INTRA_OP, batching: $BATCH x $BATCH_THREADS"; } | tee "$OUT/conditions.txt"
 : > "$OUT/memory.txt"
