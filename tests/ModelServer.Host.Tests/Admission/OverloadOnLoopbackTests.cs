@@ -18,19 +18,22 @@ namespace ModelServer.Host.Tests.Admission;
 /// </summary>
 public sealed class OverloadOnLoopbackTests
 {
+    /// <summary>Kestrel on loopback with one inference slot and no queue: a held request makes every other one refused.</summary>
+    private static HeldServer OneSlotOnLoopback(int grpcPort, int restPort) => new(
+        new Dictionary<string, string?>
+        {
+            ["ModelServer:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ModelServer:RestApiPort"] = restPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ModelServer:MaxConcurrentRequests"] = "1",
+            ["ModelServer:MaxQueuedRequests"] = "0",
+        },
+        kestrel: true);
+
     [Fact]
     public async Task LargeRequestsRefusedWhileBusyGetTheirAnswerNotAReset()
     {
         int grpcPort = LoopbackPort.Free(), restPort = LoopbackPort.Free();
-        using var server = new HeldServer(
-            new Dictionary<string, string?>
-            {
-                ["ModelServer:Port"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ModelServer:RestApiPort"] = restPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ModelServer:MaxConcurrentRequests"] = "1",
-                ["ModelServer:MaxQueuedRequests"] = "0",
-            },
-            kestrel: true);
+        using var server = OneSlotOnLoopback(grpcPort, restPort);
         var executor = server.Executor;
         using var rest = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions { MaxSendMessageSize = null });
@@ -85,15 +88,7 @@ public sealed class OverloadOnLoopbackTests
         // client that reads while it writes sees it: the 503 must come without the server waiting for the body, and
         // with Expect no 100 Continue may come first (that would ask for the body the server is refusing).
         int restPort = LoopbackPort.Free();
-        using var server = new HeldServer(
-            new Dictionary<string, string?>
-            {
-                ["ModelServer:Port"] = LoopbackPort.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ModelServer:RestApiPort"] = restPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ModelServer:MaxConcurrentRequests"] = "1",
-                ["ModelServer:MaxQueuedRequests"] = "0",
-            },
-            kestrel: true);
+        using var server = OneSlotOnLoopback(LoopbackPort.Free(), restPort);
         var executor = server.Executor;
         using var rest = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
         try

@@ -61,7 +61,7 @@ public sealed class BatchingCorrectnessTests
             TestModels.Dense(),
             new BatchingOptions { MaxBatchSize = 16, BatchTimeoutMicros = 0, MaxEnqueuedBatches = 100, NumBatchThreads = 2 });
 
-        // Hold the first batches at the gate (they run on their callers' threads) so the other callers pile up in the
+        // Hold the first batches at the gate (on the version's two batch threads) so the other callers pile up in the
         // queue and must be merged; every call is in once each of its rows is queued or held at the gate.
         harness.Executor.Close();
         var replies = Enumerable.Range(0, 64)
