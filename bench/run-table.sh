@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The batching table, interleaved: two servers on the same core (batching on at 18500/18501, off at 18600/18601),
 # both warmed, then for each concurrency the in-process ceiling, gRPC on, gRPC off, REST on and REST off one after
-# another, and last the open-loop rate on each. run-batching-bench.sh measures all of "off" before all of "on";
+# another, and last the open-loop rate on each. The batch ceiling (one caller, whole batches) is measured first and
+# last. run-batching-bench.sh measures all of "off" before all of "on";
 # on this shared machine the speed drifts by a third over minutes, so only neighbouring cells compare.
 # Same pinning and environment variables as run-steady.sh; MAX_BATCH_SIZE 4 and MAX_ENQUEUED_BATCHES 16 by default
 # (the best measured for the rps model on one core: BENCHMARKS.md).
@@ -36,6 +37,13 @@ for base_pid in "18500 $ON_PID on" "18600 $OFF_PID off"; do
   $LG --model rps --target "http://127.0.0.1:$((base + 1))" --protocol rest --concurrency 8 --duration 10s --label "warmup-rest-$mode" | tail -1
 done
 
+# ONNX Runtime's own best on the server's cores: one caller, whole batches of max_batch_size rows. Its req/s times
+# the rows is images per second, the throughput the server would reach with no transport and perfect batches.
+ceiling_batches() {
+  $(pin "$SERVER_CPUS") dotnet "$LGDLL" --model rps --inprocess "$OUT/repo/rps/1/model.onnx" --intra-op-threads "$INTRA_OP" --rows "${MAX_BATCH_SIZE:-4}" --concurrency 1 --duration "$DURATION" --warmup 5s --label "inprocess-rows${MAX_BATCH_SIZE:-4}-$1" --out "$OUT/inprocess-rows-$1.json" | tail -1
+}
+
+ceiling_batches first
 for c in ${CONCURRENCY//,/ }; do
   $(pin "$SERVER_CPUS") dotnet "$LGDLL" --model rps --inprocess "$OUT/repo/rps/1/model.onnx" --intra-op-threads "$INTRA_OP" --concurrency "$c" --duration "$DURATION" --warmup 5s --label "inprocess-c$c" --out "$OUT/inprocess-c$c.json" | tail -1
   for protocol in grpc rest; do
@@ -48,5 +56,6 @@ for protocol in grpc rest; do
   measure "$protocol-on-rate$RATE" 18500 "$ON_PID" "$protocol" --rate "$RATE"
   measure "$protocol-off-rate$RATE" 18600 "$OFF_PID" "$protocol" --rate "$RATE"
 done
+ceiling_batches last
 uptime | tee -a "$OUT/conditions.txt"
 grep -h "Batching rps" "$OUT/server.log" | sed 's/^ *//' > "$OUT/batching-summary.txt" || true
