@@ -9,7 +9,8 @@ namespace ModelServer.Host.Admission;
 /// <summary>
 /// Admission control in front of inference: at most <see cref="ServingOptions.MaxConcurrentRequests"/> predict or
 /// classify requests (REST and gRPC together) are worked on at once, bodies included; beyond that a request is
-/// answered UNAVAILABLE at once (REST 503 with TF Serving's JSON error, gRPC status 14), before its body is read.
+/// answered UNAVAILABLE at once (REST 503 with TF Serving's JSON error, gRPC status 14) without its body being
+/// parsed: a REST reply goes out before the body is read, a gRPC one after (see <see cref="RejectAsync"/>).
 /// Status, metadata and probes are never limited.
 /// <para>
 /// Only REST requests wait for a slot, in a bounded FIFO (<see cref="ServingOptions.MaxQueuedRequests"/>, at most
