@@ -31,6 +31,9 @@ internal sealed class OnnxGraphBuilder(GraphProto graph)
     public static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
+
     /// <summary>Adds a float initializer stored as little-endian raw data (ONNX's compact form).</summary>
     public string Initializer(string name, float[] values, params long[] dims)
     {

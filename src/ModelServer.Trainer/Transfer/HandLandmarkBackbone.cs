@@ -143,8 +143,8 @@ public static class HandLandmarkBackbone
         builder.Node("Mul", "upright_grid_v", [builder.Initializer("upright_v", v, 1, imageSize, imageSize, 1), "upright_ev_4d"], "upright_grid_v");
         builder.Node("Add", "upright_grid", ["upright_grid_u", "upright_grid_v"], "upright_grid");
         var sample = builder.Node("GridSample", "upright_sample", [input, "upright_grid"], "upright_image");
-        sample.Attribute.Add(new AttributeProto { Name = "mode", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("bilinear") });
-        sample.Attribute.Add(new AttributeProto { Name = "padding_mode", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("zeros") });
+        sample.Attribute.Add(OnnxGraphBuilder.String("mode", "bilinear"));
+        sample.Attribute.Add(OnnxGraphBuilder.String("padding_mode", "zeros"));
         sample.Attribute.Add(OnnxGraphBuilder.Int("align_corners", 0));
         return "upright_image";
     }

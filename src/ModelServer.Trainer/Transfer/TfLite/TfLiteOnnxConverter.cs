@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using ModelServer.Trainer.Export;
-using Onnx;
 
 namespace ModelServer.Trainer.Transfer.TfLite;
 
@@ -108,12 +107,7 @@ public static class TfLiteOnnxConverter
             node.Attribute.Add(OnnxGraphBuilder.Ints("kernel_shape", height, width));
             node.Attribute.Add(OnnxGraphBuilder.Ints("strides", op.OptionInt(2, 1), op.OptionInt(1, 1)));
             node.Attribute.Add(OnnxGraphBuilder.Ints("dilations", op.OptionInt(dilationField + 1, 1), op.OptionInt(dilationField, 1)));
-            node.Attribute.Add(new AttributeProto
-            {
-                Name = "auto_pad",
-                Type = AttributeProto.Types.AttributeType.String,
-                S = Google.Protobuf.ByteString.CopyFromUtf8(op.OptionByte(0) == TfLiteBuiltin.PaddingValid ? "VALID" : "SAME_UPPER"),
-            });
+            node.Attribute.Add(OnnxGraphBuilder.String("auto_pad", op.OptionByte(0) == TfLiteBuiltin.PaddingValid ? "VALID" : "SAME_UPPER"));
             if (depthwise)
             {
                 int inChannels = m.Tensors[op.Inputs[0]].Shape[^1];
