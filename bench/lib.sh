@@ -55,3 +55,19 @@ stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; }
 
 # rss LABEL: the server's resident memory now, printed and appended to $OUT/memory.txt.
 rss() { echo "$(date +%T) $1: server RSS $(( $(ps -o rss= -p "$SERVER_PID") / 1024 )) MB" | tee -a "$OUT/memory.txt"; }
+
+# overload_steps RATE: the overload run's four 30 s steps at RATE requests/s (30 s client timeout) against the server
+# started last, each followed by its RSS: REST from a client that opens up to 4096 connections, one with a pool of
+# 512 (a backend's pool), one that sends Expect: 100-continue (as curl does above 1 MB: a refused request never
+# uploads its body), then gRPC. Needs $LG (the pinned load generator) and $OUT; writes overload-*.json there.
+overload_steps() {
+  local rate=$1
+  $LG --model rps --target "http://127.0.0.1:$REST" --protocol rest --rate "$rate" --duration 30s --timeout 30s --label overload-rest --server-pid "$SERVER_PID" --out "$OUT/overload-rest.json" | tail -1
+  rss "after REST overload (up to 4096 connections)"
+  $LG --model rps --target "http://127.0.0.1:$REST" --protocol rest --rate "$rate" --duration 30s --timeout 30s --max-inflight 512 --label overload-rest-512 --server-pid "$SERVER_PID" --out "$OUT/overload-rest-512.json" | tail -1
+  rss "after REST overload (512 connections)"
+  $LG --model rps --target "http://127.0.0.1:$REST" --protocol rest --rate "$rate" --duration 30s --timeout 30s --expect-continue --label overload-rest-expect --server-pid "$SERVER_PID" --out "$OUT/overload-rest-expect.json" | tail -1
+  rss "after REST overload (Expect: 100-continue)"
+  $LG --model rps --target "http://127.0.0.1:$GRPC" --protocol grpc --rate "$rate" --duration 30s --timeout 30s --label overload-grpc --server-pid "$SERVER_PID" --out "$OUT/overload-grpc.json" | tail -1
+  rss "after gRPC overload"
+}

@@ -46,17 +46,7 @@ for mode in off on; do
     # Overload: far above capacity for 30 s, REST then gRPC; memory before, after each, and after 30 s idle;
     # then the same closed loop as before to show the server still serves at full speed.
     sleep 15; rss "before overload (idle)"
-    # REST three times: a client that opens up to 4096 connections, one with a pool of 512 (a backend's pool), and
-    # one that asks before it sends each body.
-    $LG --model rps --target http://127.0.0.1:$REST --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-rest --server-pid $SERVER_PID --out "$OUT/overload-rest.json"
-    rss "after REST overload (4096 connections)"
-    $LG --model rps --target http://127.0.0.1:$REST --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --max-inflight 512 --label overload-rest-512 --server-pid $SERVER_PID --out "$OUT/overload-rest-512.json"
-    rss "after REST overload (512 connections)"
-    # A client that sends Expect: 100-continue (curl does above 1 MB): a refused request never uploads its body.
-    $LG --model rps --target http://127.0.0.1:$REST --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --expect-continue --label overload-rest-expect --server-pid $SERVER_PID --out "$OUT/overload-rest-expect.json"
-    rss "after REST overload (Expect: 100-continue)"
-    $LG --model rps --target http://127.0.0.1:$GRPC --protocol grpc --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-grpc --server-pid $SERVER_PID --out "$OUT/overload-grpc.json"
-    rss "after gRPC overload"
+    overload_steps "$OVERLOAD"
     sleep 30; rss "after 30 s idle"
     sleep 90; rss "after 2 min idle"
     $LG --model rps --target http://127.0.0.1:$GRPC --protocol grpc --concurrency 32 --duration "$DURATION" --label after-overload --server-pid $SERVER_PID --out "$OUT/after-overload.json"

@@ -16,14 +16,7 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 rss "started"
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --concurrency 32 --duration 10s --label before --server-pid $PID --out "$OUT/before.json" | tail -1
 sleep 40; rss "before overload, idle"
-$LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-rest --server-pid $PID --out "$OUT/overload-rest.json" | tail -1
-rss "after REST overload (up to 4096 connections)"
-$LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --max-inflight 512 --label overload-rest-512 --server-pid $PID --out "$OUT/overload-rest-512.json" | tail -1
-rss "after REST overload (512 connections)"
-$LG --model rps --target http://127.0.0.1:18501 --protocol rest --rate "$OVERLOAD" --duration 30s --timeout 30s --expect-continue --label overload-rest-expect --server-pid $PID --out "$OUT/overload-rest-expect.json" | tail -1
-rss "after REST overload (Expect: 100-continue)"
-$LG --model rps --target http://127.0.0.1:18500 --protocol grpc --rate "$OVERLOAD" --duration 30s --timeout 30s --label overload-grpc --server-pid $PID --out "$OUT/overload-grpc.json" | tail -1
-rss "after gRPC overload"
+overload_steps "$OVERLOAD"
 # Kestrel's pool gives idle blocks back at 5 % per 10 s, so watch for IDLE_MINUTES (default 2).
 for i in $(seq 1 "${IDLE_MINUTES:-2}"); do sleep 60; rss "idle $i min after"; done
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --concurrency 32 --duration 10s --label after --server-pid $PID --out "$OUT/after.json" | tail -1
