@@ -14,7 +14,7 @@ internal sealed class RestTarget : ILoadTarget
     private readonly Uri _metadata;
     private byte[] _body = [];
 
-    public RestTarget(Uri target, string model, long? version, TimeSpan timeout, bool expectContinue = false)
+    public RestTarget(Uri target, string model, long? version, TimeSpan timeout, bool expectContinue)
     {
         // With Expect: 100-continue the body waits for the server's go-ahead (or 1 s, the handler's default); .NET
         // otherwise sends the whole body before it reads the reply, so even a 503 written at once arrives only after it.

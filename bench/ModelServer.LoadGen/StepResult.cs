@@ -19,6 +19,6 @@ internal sealed record StepResult(
     double MeanMs,
     double? ServerRssBeforeMb,
     double? ServerRssAfterMb,
-    double? RefusedP50Ms = null,
-    double? RefusedP99Ms = null,
-    double? RefusedMaxMs = null);
+    double? RefusedP50Ms,
+    double? RefusedP99Ms,
+    double? RefusedMaxMs);
