@@ -39,15 +39,13 @@ internal sealed partial class VersionBatcher
             finally
             {
                 List<List<BatchSlice>>? ready;
-                int depthRows, depthRequests;
                 lock (_gate)
                 {
                     _running--;
                     ready = _disposed ? null : DispatchLocked();
-                    (depthRows, depthRequests) = (_queuedRows, _queue.Count);
+                    RecordDepthLocked();
                 }
 
-                _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
                 batch = null;
                 if (ready is { Count: > 0 })
                 {
@@ -178,7 +176,6 @@ internal sealed partial class VersionBatcher
     /// <summary>The token's callback: a queued request leaves the queue at once; one in a running batch finishes with it.</summary>
     private void Cancel(BatchTask task)
     {
-        int depthRows, depthRequests;
         lock (_gate)
         {
             if (task.Completed)
@@ -193,7 +190,7 @@ internal sealed partial class VersionBatcher
             }
 
             DropQueuedRest(task);
-            (depthRows, depthRequests) = (_queuedRows, _queue.Count);
+            RecordDepthLocked();
             if (task.InFlightParts > 0)
             {
                 return;
@@ -202,7 +199,6 @@ internal sealed partial class VersionBatcher
             task.Completed = true;
         }
 
-        _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
         Complete(task);
     }
 

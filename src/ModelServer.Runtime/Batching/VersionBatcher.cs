@@ -106,7 +106,6 @@ internal sealed partial class VersionBatcher : IDisposable
         }
 
         List<List<BatchSlice>>? ready = null;
-        int depthRows, depthRequests;
         string? full = null;
         bool retired;
         lock (_gate)
@@ -129,7 +128,7 @@ internal sealed partial class VersionBatcher : IDisposable
                 ready = DispatchLocked();
             }
 
-            (depthRows, depthRequests) = (_queuedRows, _queue.Count);
+            RecordDepthLocked();
         }
 
         if (retired || full is not null)
@@ -144,8 +143,6 @@ internal sealed partial class VersionBatcher : IDisposable
             _metrics.RecordDropped(Id, ServingErrorCode.Unavailable);
             throw new ServingException(ServingErrorCode.Unavailable, full!);
         }
-
-        _metrics.RecordQueueDepth(Id, depthRows, depthRequests);
 
         Start(ready);
         return task.Completion.Task;
@@ -216,6 +213,13 @@ internal sealed partial class VersionBatcher : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Publishes the queue depth. Under the lock, so that of two threads the later state is also the later write:
+    /// written after the lock, an enqueue's depth could land after a later one's and stay there, stale, until the
+    /// queue next changed.
+    /// </summary>
+    private void RecordDepthLocked() => _metrics.RecordQueueDepth(Id, _queuedRows, _queue.Count);
 
     /// <summary>Forms every batch that may start now; arms the timer for the oldest request otherwise. Caller holds the lock.</summary>
     private List<List<BatchSlice>>? DispatchLocked()
