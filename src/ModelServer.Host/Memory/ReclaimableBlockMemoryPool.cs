@@ -16,8 +16,14 @@ namespace ModelServer.Host.Memory;
 /// </summary>
 internal sealed class ReclaimableBlockMemoryPool : MemoryPool<byte>
 {
-    /// <summary>Kestrel's block size: it sizes reads and writes by it.</summary>
-    public const int BlockSize = 4096;
+    /// <summary>Kestrel's own block size, and the smallest a block may be (Kestrel asks for at least that much).</summary>
+    public const int MinBlockSize = 4096;
+
+    /// <summary>
+    /// The largest block: bigger arrays go to the large object heap, which the GC does not compact, and keeping
+    /// transport buffers compactable is this pool's reason to exist.
+    /// </summary>
+    public const int MaxBlockSize = 64 * 1024;
 
     public static readonly TimeSpan EvictionInterval = TimeSpan.FromSeconds(10);
 
@@ -29,11 +35,22 @@ internal sealed class ReclaimableBlockMemoryPool : MemoryPool<byte>
     private long _rentCount;
     private volatile bool _disposed;
 
-    public ReclaimableBlockMemoryPool(TimeProvider time)
+    /// <param name="time">Drives the eviction timer.</param>
+    /// <param name="blockSize">
+    /// Bytes in every block, <see cref="MinBlockSize"/> to <see cref="MaxBlockSize"/>. Kestrel's socket reads fill
+    /// whatever block the pipe hands them, so this is also the most one receive call takes.
+    /// </param>
+    public ReclaimableBlockMemoryPool(TimeProvider time, int blockSize)
     {
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, MinBlockSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, MaxBlockSize);
+        BlockSize = blockSize;
         _evictionTimer = time.CreateTimer(static state => ((ReclaimableBlockMemoryPool)state!).Evict(), this, EvictionInterval, EvictionInterval);
     }
+
+    /// <summary>Bytes in every block this pool hands out.</summary>
+    public int BlockSize { get; }
 
     public override int MaxBufferSize => BlockSize;
 
@@ -59,7 +76,7 @@ internal sealed class ReclaimableBlockMemoryPool : MemoryPool<byte>
 
         LowerLowest(0);
         Interlocked.Increment(ref _liveBlocks);
-        return new ReclaimableBlock(this);
+        return new ReclaimableBlock(this, BlockSize);
     }
 
     /// <summary>Drops the blocks the last interval did not need; returns how many.</summary>

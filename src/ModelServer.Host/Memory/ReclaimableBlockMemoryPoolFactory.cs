@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using ModelServer.Runtime.Serving;
 
 namespace ModelServer.Host.Memory;
 
@@ -9,7 +11,10 @@ namespace ModelServer.Host.Memory;
 /// <see cref="IMemoryPoolFactory{T}"/> and each listener gets a <see cref="ReclaimableBlockMemoryPool"/>. Keeps the
 /// pools it made so their sizes can be read.
 /// </summary>
-internal sealed partial class ReclaimableBlockMemoryPoolFactory(TimeProvider time, ILogger<ReclaimableBlockMemoryPoolFactory> logger) : IMemoryPoolFactory<byte>
+internal sealed partial class ReclaimableBlockMemoryPoolFactory(
+    TimeProvider time,
+    IOptions<ServingOptions> serving,
+    ILogger<ReclaimableBlockMemoryPoolFactory> logger) : IMemoryPoolFactory<byte>
 {
     private readonly ConcurrentQueue<ReclaimableBlockMemoryPool> _pools = new();
 
@@ -17,9 +22,9 @@ internal sealed partial class ReclaimableBlockMemoryPoolFactory(TimeProvider tim
 
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
     {
-        var pool = new ReclaimableBlockMemoryPool(time);
+        var pool = new ReclaimableBlockMemoryPool(time, serving.Value.TransportBlockBytes);
         _pools.Enqueue(pool);
-        LogPoolCreated(logger, options?.Owner ?? "unnamed", ReclaimableBlockMemoryPool.BlockSize, _pools.Count);
+        LogPoolCreated(logger, options?.Owner ?? "unnamed", pool.BlockSize, _pools.Count);
         return pool;
     }
 

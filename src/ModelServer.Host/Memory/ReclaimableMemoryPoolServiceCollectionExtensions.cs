@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelServer.Runtime.Serving;
 
 namespace ModelServer.Host.Memory;
 
@@ -7,7 +8,9 @@ internal static class ReclaimableMemoryPoolServiceCollectionExtensions
 {
     /// <summary>
     /// Kestrel's socket transport takes its pool factory from DI, the last registration winning: call this after
-    /// Kestrel is added (WebApplication.CreateBuilder adds it first).
+    /// Kestrel is added (WebApplication.CreateBuilder adds it first). The block size is
+    /// <see cref="ServingOptions.TransportBlockBytes"/>, read when Kestrel starts its transport (after the options were
+    /// validated).
     /// </summary>
     public static IServiceCollection AddReclaimableTransportMemoryPool(this IServiceCollection services)
     {

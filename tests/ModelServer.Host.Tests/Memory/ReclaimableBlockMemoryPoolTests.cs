@@ -5,17 +5,19 @@ namespace ModelServer.Host.Tests.Memory;
 
 public sealed class ReclaimableBlockMemoryPoolTests
 {
+    private const int BlockSize = 16 * 1024;
+
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void A_returned_block_is_reused_and_is_array_backed()
     {
-        using var pool = new ReclaimableBlockMemoryPool(_time);
+        using var pool = new ReclaimableBlockMemoryPool(_time, BlockSize);
         var first = pool.Rent();
-        Assert.Equal(ReclaimableBlockMemoryPool.BlockSize, first.Memory.Length);
+        Assert.Equal(BlockSize, first.Memory.Length);
         // Kestrel's socket sender turns multi-block sends into ArraySegment lists.
         Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(first.Memory, out var segment));
-        Assert.Equal(ReclaimableBlockMemoryPool.BlockSize, segment.Count);
+        Assert.Equal(BlockSize, segment.Count);
         first.Memory.Span.Fill(7);
 
         first.Dispose();
@@ -29,7 +31,7 @@ public sealed class ReclaimableBlockMemoryPoolTests
     [Fact]
     public void Blocks_idle_for_a_whole_interval_are_dropped_and_blocks_in_use_are_kept()
     {
-        using var pool = new ReclaimableBlockMemoryPool(_time);
+        using var pool = new ReclaimableBlockMemoryPool(_time, BlockSize);
         var rented = Enumerable.Range(0, 10).Select(_ => pool.Rent()).ToList();
         foreach (var block in rented.Take(8))
         {
@@ -60,7 +62,7 @@ public sealed class ReclaimableBlockMemoryPoolTests
     [Fact]
     public void Disposing_drops_the_pool_and_blocks_returned_afterwards()
     {
-        var pool = new ReclaimableBlockMemoryPool(_time);
+        var pool = new ReclaimableBlockMemoryPool(_time, BlockSize);
         var held = pool.Rent();
         pool.Rent().Dispose();
 
@@ -72,12 +74,21 @@ public sealed class ReclaimableBlockMemoryPoolTests
         Assert.Throws<ObjectDisposedException>(() => pool.Rent());
     }
 
+    [Theory]
+    [InlineData(ReclaimableBlockMemoryPool.MinBlockSize - 1)]
+    [InlineData(ReclaimableBlockMemoryPool.MaxBlockSize + 1)]
+    public void A_block_size_outside_4_to_64_KB_is_refused(int blockSize)
+    {
+        // Below Kestrel's 4 KB it would ask for more than a block; above 64 KB the arrays land on the large object heap.
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReclaimableBlockMemoryPool(_time, blockSize));
+    }
+
     [Fact]
     public void A_request_for_more_than_a_block_is_refused()
     {
-        using var pool = new ReclaimableBlockMemoryPool(_time);
-        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(ReclaimableBlockMemoryPool.BlockSize + 1));
-        using var exact = pool.Rent(ReclaimableBlockMemoryPool.BlockSize);
-        Assert.Equal(ReclaimableBlockMemoryPool.BlockSize, pool.MaxBufferSize);
+        using var pool = new ReclaimableBlockMemoryPool(_time, BlockSize);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(BlockSize + 1));
+        using var exact = pool.Rent(BlockSize);
+        Assert.Equal(BlockSize, pool.MaxBufferSize);
     }
 }
