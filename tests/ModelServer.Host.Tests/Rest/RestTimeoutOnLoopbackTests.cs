@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using ModelServer.Host.Tests.Infrastructure;
+using ModelServer.Testing;
+
+namespace ModelServer.Host.Tests.Rest;
+
+/// <summary>
+/// <c>--rest_api_timeout_in_ms</c> passing while the body is still arriving, over a real socket (Kestrel on loopback):
+/// the caller gets the 504, and once it has sent the rest of its body the same keep-alive connection serves its next
+/// request. A body read cancelled through its token leaves Kestrel's HTTP/1.1 body reader mid-read; Kestrel then
+/// cannot drain the rest of the body, logs an error and closes the connection (under a REST overload, 1,100-1,300 such
+/// errors per 30 s run).
+/// </summary>
+public sealed class RestTimeoutOnLoopbackTests
+{
+    [Fact]
+    public async Task SlowBodyPastTheTimeoutGets504AndTheConnectionServesTheNextRequest()
+    {
+        int restPort = LoopbackPort.Free();
+        using var directory = new TempDirectory();
+        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
+        {
+            ["ModelServer:Port"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
+            ["ModelServer:RestApiPort"] = restPort.ToString(CultureInfo.InvariantCulture),
+            ["ModelServer:RestApiTimeoutInMs"] = "300",
+        });
+        factory.UseKestrel();
+        factory.StartServer();
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, restPort);
+        byte[] body = Encoding.ASCII.GetBytes("{\"instances\": [" + string.Join(",", Enumerable.Repeat("1.5", 20_000)) + "]}");
+        string head = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      + $"Content-Length: {body.Length}\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(head));
+        await socket.SendAsync(body.AsMemory(0, body.Length / 2));
+
+        // The rest of the body is held back until the timeout has answered.
+        string timedOut = await ReceiveResponseAsync(socket);
+        Assert.StartsWith("HTTP/1.1 504 ", timedOut, StringComparison.Ordinal);
+        Assert.Contains("--rest_api_timeout_in_ms", timedOut, StringComparison.Ordinal);
+
+        await socket.SendAsync(body.AsMemory(body.Length / 2));
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /v1/models/half_plus_two HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        string next = await ReceiveResponseAsync(socket);
+        Assert.StartsWith("HTTP/1.1 200 ", next, StringComparison.Ordinal);
+        Assert.Contains("AVAILABLE", next, StringComparison.Ordinal);
+    }
+
+    /// <summary>One response (a Content-Length or chunked body); fails if the server closes the connection first.</summary>
+    private static async Task<string> ReceiveResponseAsync(Socket socket)
+    {
+        var reply = new StringBuilder();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            string text = reply.ToString();
+            int headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (headEnd >= 0 && text.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                if (text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal))
+                {
+                    return text;
+                }
+            }
+            else if (headEnd >= 0)
+            {
+                int at = text.IndexOf("Content-Length: ", StringComparison.OrdinalIgnoreCase);
+                Assert.True(at >= 0 && at < headEnd, "no Content-Length in " + text);
+                int end = text.IndexOf("\r\n", at, StringComparison.Ordinal);
+                int length = int.Parse(text.AsSpan(at + 16, end - at - 16), CultureInfo.InvariantCulture);
+                if (text.Length >= headEnd + 4 + length)
+                {
+                    return text;
+                }
+            }
+
+            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.True(read > 0, "the server closed the connection; received so far: " + text);
+            reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+    }
+}
