@@ -86,4 +86,51 @@ public sealed class RestErrorTests : IClassFixture<StandardServer>
         Assert.Equal(400, (int)response.StatusCode);
         Assert.Contains("larger than the limit of 2048 bytes (MaxRequestBytes)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BodiesWithoutALengthAndGzipBombsAreStoppedAtTheLimit(bool gzip)
+    {
+        // No Content-Length to refuse up front: a chunked body is cut off as it passes the limit, and a gzip body
+        // (small on the wire) as its inflated size does.
+        using var directory = new ModelServer.Testing.TempDirectory();
+        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?> { ["ModelServer:MaxRequestBytes"] = "4096" });
+        using var client = factory.CreateClient();
+        byte[] json = System.Text.Encoding.UTF8.GetBytes("{\"instances\": [" + string.Join(",", Enumerable.Repeat("1.0", 3000)) + "]}");
+        byte[] sent = json;
+        if (gzip)
+        {
+            using var compressed = new MemoryStream();
+            await using (var stream = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+            {
+                await stream.WriteAsync(json);
+            }
+
+            sent = compressed.ToArray();
+            Assert.True(sent.Length < 4096);
+        }
+
+        using var content = new StreamContent(new MemoryStream(sent));
+        if (gzip)
+        {
+            content.Headers.ContentEncoding.Add("gzip");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/models/half_plus_two:predict", UriKind.Relative)) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await client.SendAsync(request);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("larger than the limit of 4096 bytes (MaxRequestBytes)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotGzipIsNamedAsSuch()
+    {
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes("""{"instances": [1.0]}"""));
+        content.Headers.ContentEncoding.Add("gzip");
+        using var response = await _server.Http.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), content);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains("Request body is not valid gzip", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
