@@ -2,13 +2,14 @@
 # Overload only (the last part of run-batching-bench.sh): the server with batching on, a closed loop before,
 # REST (up to 4096 connections, 512, and 4096 with Expect: 100-continue) then gRPC far above capacity for 30 s
 # each, memory sampled while idle, and the closed loop again.
-# Same pinning and environment variables as run-batching-bench.sh. Usage: [IDLE_MINUTES=2] bench/run-overload.sh [rate=600]
+# Same pinning and environment variables as run-batching-bench.sh; MAX_BATCH_SIZE (16) and MAX_ENQUEUED_BATCHES (8)
+# set the batching parameters. Usage: [IDLE_MINUTES=2] bench/run-overload.sh [rate=600]
 set -euo pipefail
 OVERLOAD=${1:-600}
 OUT=${OUT:-/tmp/modelserver-overload}
 source "$(dirname "$0")/lib.sh"
 prepare_run
-write_batching "$OUT/batching.pbtxt" 16 8 1
+write_batching "$OUT/batching.pbtxt" "${MAX_BATCH_SIZE:-16}" "${MAX_ENQUEUED_BATCHES:-8}" 1
 start_server "$OUT/repo" "$OUT/server.log" --enable_batching --batching_parameters_file "$OUT/batching.pbtxt"
 PID=$SERVER_PID
 trap 'kill $PID 2>/dev/null || true' EXIT
