@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Overload only (the last part of run-batching-bench.sh): the server with batching on, a closed loop before,
 # REST (up to 4096 connections, 512, and 4096 with Expect: 100-continue) then gRPC far above capacity for 30 s
-# each, memory sampled while idle, and the closed loop again.
+# each, memory sampled while idle before (after ordinary gRPC and REST loads) and after, and the closed loop again.
 # Same pinning and environment variables as run-batching-bench.sh; MAX_BATCH_SIZE (16) and MAX_ENQUEUED_BATCHES (8)
 # set the batching parameters. Usage: [IDLE_MINUTES=2] bench/run-overload.sh [rate=600]
 set -euo pipefail
@@ -16,7 +16,10 @@ trap 'kill $PID 2>/dev/null || true' EXIT
 : > "$OUT/memory.txt"
 rss "started"
 $LG --model rps --target http://127.0.0.1:18500 --protocol grpc --concurrency 32 --duration 10s --label before --server-pid $PID --out "$OUT/before.json" | tail -1
-sleep 40; rss "before overload, idle"
+# The level to come back to: the same server idle after an ordinary load on both APIs (REST at c=64 grows the heap
+# far more than a short gRPC run), measured after as many idle minutes as the level after the overload.
+$LG --model rps --target http://127.0.0.1:18501 --protocol rest --concurrency 64 --duration 20s --label before-rest --server-pid $PID --out "$OUT/before-rest.json" | tail -1
+for i in $(seq 1 "${IDLE_MINUTES:-2}"); do sleep 60; rss "idle $i min before"; done
 overload_steps "$OVERLOAD"
 # Kestrel's pool gives idle blocks back at 5 % per 10 s, so watch for IDLE_MINUTES (default 2).
 for i in $(seq 1 "${IDLE_MINUTES:-2}"); do sleep 60; rss "idle $i min after"; done
