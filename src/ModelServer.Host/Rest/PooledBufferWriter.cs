@@ -23,6 +23,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, WrittenCount);
 
+    /// <summary>The written bytes as a segment of the pooled array, for APIs that take arrays; valid until disposed.</summary>
+    public ArraySegment<byte> WrittenSegment => new(_buffer, 0, WrittenCount);
+
     /// <summary>True when the last request to grow would have passed the limit.</summary>
     public bool LimitExceeded { get; private set; }
 

@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.IO.Compression;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Http;
 using ModelServer.Runtime.Serving;
 
@@ -85,12 +83,7 @@ internal static class RequestBodyReader
 
     private static PooledBufferWriter Inflate(PooledBufferWriter compressed, long limit)
     {
-        // The writer's memory is always a pooled array.
-        if (!MemoryMarshal.TryGetArray(compressed.WrittenMemory, out var bytes))
-        {
-            throw new UnreachableException("A pooled buffer writer is array-backed.");
-        }
-
+        var bytes = compressed.WrittenSegment;
         var buffer = new PooledBufferWriter((int)Math.Min(Math.Max(bytes.Count * 4L, 16 * 1024), limit), limit);
         try
         {
