@@ -103,17 +103,8 @@ public sealed class OverloadOnLoopbackTests
                           + "Content-Length: 1048576\r\n" + (expectContinue ? "Expect: 100-continue\r\n" : string.Empty) + "\r\n";
             await socket.SendAsync(Encoding.ASCII.GetBytes(head));
 
-            var reply = new StringBuilder();
-            var buffer = new byte[4096];
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            while (!reply.ToString().Contains("retry later\"}", StringComparison.Ordinal))
-            {
-                int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-                Assert.True(read > 0, "the server closed the connection without a reply: " + reply);
-                reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
-            }
-
-            string text = reply.ToString();
+            // A 100 Continue ahead of the 503 fails here too: it is a reply with no Content-Length.
+            string text = await RawHttp.ReceiveResponseAsync(socket);
             Assert.StartsWith("HTTP/1.1 503 ", text, StringComparison.Ordinal);
             Assert.DoesNotContain("100 Continue", text, StringComparison.Ordinal);
             Assert.Contains("Content-Length: ", text, StringComparison.Ordinal);

@@ -39,49 +39,14 @@ public sealed class RestTimeoutOnLoopbackTests
         await socket.SendAsync(body.AsMemory(0, body.Length / 2));
 
         // The rest of the body is held back until the timeout has answered.
-        string timedOut = await ReceiveResponseAsync(socket);
+        string timedOut = await RawHttp.ReceiveResponseAsync(socket);
         Assert.StartsWith("HTTP/1.1 504 ", timedOut, StringComparison.Ordinal);
         Assert.Contains("--rest_api_timeout_in_ms", timedOut, StringComparison.Ordinal);
 
         await socket.SendAsync(body.AsMemory(body.Length / 2));
         await socket.SendAsync(Encoding.ASCII.GetBytes("GET /v1/models/half_plus_two HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-        string next = await ReceiveResponseAsync(socket);
+        string next = await RawHttp.ReceiveResponseAsync(socket);
         Assert.StartsWith("HTTP/1.1 200 ", next, StringComparison.Ordinal);
         Assert.Contains("AVAILABLE", next, StringComparison.Ordinal);
-    }
-
-    /// <summary>One response (a Content-Length or chunked body); fails if the server closes the connection first.</summary>
-    private static async Task<string> ReceiveResponseAsync(Socket socket)
-    {
-        var reply = new StringBuilder();
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            string text = reply.ToString();
-            int headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (headEnd >= 0 && text.Contains("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                if (text.EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal))
-                {
-                    return text;
-                }
-            }
-            else if (headEnd >= 0)
-            {
-                int at = text.IndexOf("Content-Length: ", StringComparison.OrdinalIgnoreCase);
-                Assert.True(at >= 0 && at < headEnd, "no Content-Length in " + text);
-                int end = text.IndexOf("\r\n", at, StringComparison.Ordinal);
-                int length = int.Parse(text.AsSpan(at + 16, end - at - 16), CultureInfo.InvariantCulture);
-                if (text.Length >= headEnd + 4 + length)
-                {
-                    return text;
-                }
-            }
-
-            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            Assert.True(read > 0, "the server closed the connection; received so far: " + text);
-            reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
     }
 }
