@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelServer.Host.Tests.Infrastructure;
 using Tensorflow;
 using Tensorflow.Serving;
 
@@ -95,25 +96,5 @@ public sealed class LiveServer : WebApplicationFactory<Program>
         request.Inputs["x"] = x;
         var response = await client.PredictAsync(request);
         return (response.Outputs["y"].FloatVal[0], response.ModelSpec.Version ?? -1);
-    }
-
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> log) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(log);
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class CapturingLogger(ConcurrentQueue<string> log) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => log.Enqueue($"{eventId.Id} {formatter(state, exception)}");
     }
 }
