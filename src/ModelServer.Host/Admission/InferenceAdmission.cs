@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -143,22 +143,35 @@ internal sealed class InferenceAdmission : IDisposable
 
     private static async Task DrainAsync(HttpContext context)
     {
-        // The body is bounded by Kestrel's MaxRequestBodySize and its minimum data rate; reading past the size limit
-        // throws, and then the connection is closed as it would have been anyway.
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        // Straight from the request's pipe: each read is advanced past whole, so Kestrel's blocks go back to its pool
+        // without being copied anywhere (with a copy into a 16 KB buffer, a REST overload answered about a fifth
+        // fewer 503s, and its median refusal took twice as long). A client that goes away ends the pending read through
+        // CancelPendingRead, not the read's token, which would leave Kestrel's HTTP/1.1 body reader mid-read. The body is
+        // bounded by Kestrel's MaxRequestBodySize and its minimum data rate; reading past the size limit throws, and the
+        // connection is closed as it would be anyway.
+        var reader = context.Request.BodyReader;
+        using var registration = context.RequestAborted.UnsafeRegister(static state => ((PipeReader)state!).CancelPendingRead(), reader);
         try
         {
-            var body = context.Request.Body;
-            while (await body.ReadAsync(buffer, context.RequestAborted).ConfigureAwait(false) > 0)
+            while (true)
             {
+                var result = await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
             }
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
+        catch (IOException)
         {
+            // The client reset the connection (it gave up, or its process ended). Aborting marks the connection as gone
+            // before Kestrel tries to drain the body itself: Kestrel's reader is left mid-read by a read that threw, and
+            // its own drain would then log an error (event 67) for every such client.
+            context.Abort();
         }
-        finally
+        catch (Exception ex) when (ex is OperationCanceledException or BadHttpRequestException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

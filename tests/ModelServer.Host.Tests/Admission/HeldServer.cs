@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ModelServer.Host.Tests.Batching;
 using ModelServer.Host.Tests.Infrastructure;
 using ModelServer.Runtime.Batching;
@@ -23,7 +25,9 @@ internal sealed class HeldServer : IDisposable
     {
         var all = new Dictionary<string, string?>(settings) { ["ModelServer:EnableBatching"] = "true" };
         _factory = ServerFactory.WithStandardModels(_directory, all);
-        Host = _factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services.AddSingleton<IBatchExecutor>(Executor)));
+        Host = _factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services => services
+            .AddSingleton<IBatchExecutor>(Executor)
+            .AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(Log))));
         if (kestrel)
         {
             Host.UseKestrel();
@@ -32,6 +36,9 @@ internal sealed class HeldServer : IDisposable
     }
 
     public HeldExecutor Executor { get; } = new();
+
+    /// <summary>What the server logged at Information and above (see <see cref="CapturingLoggerProvider"/>).</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
 
     public WebApplicationFactory<Program> Host { get; }
 

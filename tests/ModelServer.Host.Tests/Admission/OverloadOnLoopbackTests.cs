@@ -119,4 +119,50 @@ public sealed class OverloadOnLoopbackTests
             executor.Open();
         }
     }
+
+    [Fact]
+    public async Task RefusedRestClientThatHangsUpMidBodyLeavesNoServerError()
+    {
+        // A client that gives up on a refused request while its body is still being drained (its timeout passes, the
+        // app closes) ends the drain. Kestrel's body reader must not be left mid-read by that: Kestrel then logs
+        // "automatic draining of the request body failed" as an error for every such connection (240 in one REST
+        // overload run).
+        int restPort = LoopbackPort.Free();
+        var server = OneSlotOnLoopback(LoopbackPort.Free(), restPort);
+        try
+        {
+            var executor = server.Executor;
+            using var rest = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
+            executor.Close();
+            var inFlight = rest.PostAsync("/v1/models/half_plus_two:predict", new StringContent("{\"instances\": [1.0]}"));
+            await executor.WaitForRunAsync();
+
+            string head = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                          + "Content-Length: 1048576\r\n\r\n";
+            byte[] part = new byte[64 * 1024];
+            for (int i = 0; i < 20; i++)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, restPort);
+                await socket.SendAsync(Encoding.ASCII.GetBytes(head));
+                await socket.SendAsync(part);
+                Assert.StartsWith("HTTP/1.1 503 ", await RawHttp.ReceiveResponseAsync(socket), StringComparison.Ordinal);
+
+                // Hang up mid-body with a reset, as a client process that is killed or times out does.
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+
+            executor.Open();
+            using var completed = await inFlight.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal("""{"predictions":[2.5]}""", await completed.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            // Stopping waits for every connection to be done with, so whatever they logged is in by now.
+            server.Dispose();
+        }
+
+        Assert.DoesNotContain(server.Log, line => line.Contains(" Error ", StringComparison.Ordinal) || line.Contains(" Critical ", StringComparison.Ordinal));
+    }
 }
