@@ -19,6 +19,10 @@ internal static class PredictJsonReader
 
     /// <param name="imageInputs">Float inputs that also take <c>{"b64": …}</c> encoded images (they come back as string tensors).</param>
     public static ParsedPredictRequest Parse(ReadOnlySpan<byte> body, ModelSignature signature, long maxElements, IReadOnlySet<string>? imageInputs = null)
+        => FloatTensorFastPath.TryParse(body, signature, maxElements) ?? ParseGeneral(body, signature, maxElements, imageInputs);
+
+    /// <summary>Any body, every error with TF Serving's text; <see cref="Parse"/> tries <see cref="FloatTensorFastPath"/> first.</summary>
+    internal static ParsedPredictRequest ParseGeneral(ReadOnlySpan<byte> body, ModelSignature signature, long maxElements, IReadOnlySet<string>? imageInputs = null)
     {
         imageInputs ??= NoImageInputs;
         if (body.Trim(" \t\r\n"u8).IsEmpty)
