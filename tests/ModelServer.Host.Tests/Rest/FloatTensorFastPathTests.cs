@@ -176,6 +176,17 @@ public sealed class FloatTensorFastPathTests
     }
 
     [Fact]
+    public void ShortNumbersGrowTheBufferAndStillMatch()
+    {
+        // Two bytes a number, where the buffer starts at one float per 8 bytes of body: it has to grow twice.
+        var values = Enumerable.Range(0, 10_000).Select(i => (i % 10).ToString(CultureInfo.InvariantCulture));
+        var (fast, general) = ParseBoth("{\"instances\":[" + string.Join(",", values) + "]}");
+        Assert.NotNull(fast);
+        Assert.Equal<long>([10_000], fast.Inputs["input"].ShapeArray);
+        AssertSame(general, fast);
+    }
+
+    [Fact]
     public void OverTheElementLimitIsLeftToTheGeneralParserWhichNamesIt()
     {
         var body = "{\"instances\": [[1, 2, 3], [4, 5, 6]]}"u8.ToArray();

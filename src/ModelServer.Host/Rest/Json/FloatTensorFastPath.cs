@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using ModelServer.Runtime.Models;
 using ModelServer.Runtime.Tensors;
@@ -129,8 +130,10 @@ internal static class FloatTensorFastPath
 
     /// <summary>
     /// A nest of arrays of numbers starting at <paramref name="pos"/>: every array at one level as long as the first,
-    /// every number at the same depth, no empty array. The element count is bounded by the commas left in the body
-    /// (every number but the last is followed by one) and by <paramref name="maxElements"/>, before any memory is taken.
+    /// every number at the same depth, no empty array. The buffer starts at one float per 8 bytes of body (what an
+    /// image's numbers take; at most half the body's size, which is already in memory) and doubles as needed, never past
+    /// <paramref name="maxElements"/>: whatever the body holds, it takes at most half the body's size or twice what its
+    /// values need, whichever is more.
     /// </summary>
     private static Tensor? TryReadTensor(ReadOnlySpan<byte> body, ref int pos, long maxElements)
     {
@@ -140,11 +143,8 @@ internal static class FloatTensorFastPath
             return null;
         }
 
-        long bound = Math.Min(body[pos..].Count((byte)',') + 1L, maxElements);
-        if (bound > int.MaxValue / sizeof(float))
-        {
-            return null;
-        }
+        long limit = Math.Min(maxElements, int.MaxValue / sizeof(float));
+        int capacity = (int)Math.Min(limit, Math.Max(16, body.Length / 8));
 
         Span<long> dims = stackalloc long[MaxRank];
         Span<long> counts = stackalloc long[MaxRank];
@@ -152,10 +152,10 @@ internal static class FloatTensorFastPath
         int level = -1, depth = -1, count = 0;
 
         // Owned here until the tensor takes it; returned to the pool on every other way out.
-        byte[]? buffer = ArrayPool<byte>.Shared.Rent((int)bound * sizeof(float));
+        byte[]? buffer = ArrayPool<byte>.Shared.Rent(capacity * sizeof(float));
         try
         {
-            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, (int)bound * sizeof(float)));
+            var floats = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, capacity * sizeof(float)));
             while (true)
             {
                 // A value: an array opens a level, a number is an element of the innermost one.
@@ -178,7 +178,23 @@ internal static class FloatTensorFastPath
                     continue;
                 }
 
-                if (level < 0 || (depth >= 0 && level + 1 != depth) || count >= bound || !TryReadFloat(body, ref pos, out floats[count]))
+                if (count == capacity)
+                {
+                    if (capacity == limit)
+                    {
+                        // Over the element limit: the general parser says so in its words.
+                        return null;
+                    }
+
+                    capacity = (int)Math.Min(limit, 2L * capacity);
+                    var larger = ArrayPool<byte>.Shared.Rent(capacity * sizeof(float));
+                    buffer.AsSpan(0, count * sizeof(float)).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                    floats = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, capacity * sizeof(float)));
+                }
+
+                if (level < 0 || (depth >= 0 && level + 1 != depth) || !TryReadFloat(body, ref pos, out floats[count]))
                 {
                     return null;
                 }
