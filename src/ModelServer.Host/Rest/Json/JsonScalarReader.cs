@@ -142,11 +142,22 @@ internal static class JsonScalarReader
 
     private static void ReadNumber(ref Utf8JsonReader reader, JsonTensorBuilder builder, ReadOnlySpan<byte> body)
     {
-        // The common case first: Utf8JsonReader's own parser, finite values only (it refuses ±inf).
-        if (builder.Type == TensorDataType.Float && reader.TryGetSingle(out var single))
+        // The common case first: short numbers exactly (JsonFloatFastParser, the whole token or nothing), then
+        // Utf8JsonReader's own parser, finite values only (it refuses ±inf).
+        if (builder.Type == TensorDataType.Float)
         {
-            builder.Add(single);
-            return;
+            int end = 0;
+            if (!reader.HasValueSequence && JsonFloatFastParser.TryRead(reader.ValueSpan, ref end, out var fast) && end == reader.ValueSpan.Length)
+            {
+                builder.Add(fast);
+                return;
+            }
+
+            if (reader.TryGetSingle(out var single))
+            {
+                builder.Add(single);
+                return;
+            }
         }
 
         if (IsFloatType(builder.Type))
