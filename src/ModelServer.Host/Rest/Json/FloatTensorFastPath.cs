@@ -107,7 +107,7 @@ internal static class FloatTensorFastPath
             return TryReadTensor(body, ref pos, maxElements);
         }
 
-        if (!TryReadPlainString(body, ref pos, out var key) || !Consume(body, ref pos, (byte)':') || !Encoding.ASCII.GetString(key).Equals(inputName, StringComparison.Ordinal))
+        if (!TryReadPlainString(body, ref pos, out var key) || !Consume(body, ref pos, (byte)':') || !Ascii.Equals(key, inputName))
         {
             return null;
         }
