@@ -67,13 +67,25 @@ internal sealed class InferenceAdmission : IDisposable
         }
 
         using var held = lease;
-        if (!held.IsAcquired)
+        try
         {
-            await RejectAsync(context, kind).ConfigureAwait(false);
-            return;
-        }
+            if (!held.IsAcquired)
+            {
+                await RejectAsync(context, kind).ConfigureAwait(false);
+                return;
+            }
 
-        await next(context).ConfigureAwait(false);
+            await next(context).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The client reset its connection mid-request (it gave up, or its process ended): nobody reads a reply.
+            // Every body an inference request has is read in here (the refusal's drain, REST predict and classify), so
+            // this is the one place for it. Aborting marks the connection as gone before Kestrel drains the body itself:
+            // a body read that threw leaves Kestrel's HTTP/1.1 reader mid-read, and Kestrel would log an error (event 67)
+            // for every such client, besides the unhandled exception.
+            context.Abort();
+        }
     }
 
     public void Dispose() => _limiter.Dispose();
@@ -146,7 +158,8 @@ internal sealed class InferenceAdmission : IDisposable
         // Straight from the request's pipe: each read is advanced past whole, so Kestrel's blocks go back to its pool
         // without being copied anywhere (with a copy into a 16 KB buffer, a REST overload answered about a fifth
         // fewer 503s, and its median refusal took twice as long). A client that goes away ends the pending read through
-        // CancelPendingRead, not the read's token, which would leave Kestrel's HTTP/1.1 body reader mid-read. The body is
+        // CancelPendingRead, not the read's token, which would leave Kestrel's HTTP/1.1 body reader mid-read; a reset
+        // connection throws out to InvokeAsync, which aborts it. The body is
         // bounded by Kestrel's MaxRequestBodySize and its minimum data rate; reading past the size limit throws, and the
         // connection is closed as it would be anyway.
         var reader = context.Request.BodyReader;
@@ -162,13 +175,6 @@ internal sealed class InferenceAdmission : IDisposable
                     return;
                 }
             }
-        }
-        catch (IOException)
-        {
-            // The client reset the connection (it gave up, or its process ended). Aborting marks the connection as gone
-            // before Kestrel tries to drain the body itself: Kestrel's reader is left mid-read by a read that threw, and
-            // its own drain would then log an error (event 67) for every such client.
-            context.Abort();
         }
         catch (Exception ex) when (ex is OperationCanceledException or BadHttpRequestException)
         {

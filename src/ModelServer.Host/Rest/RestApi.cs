@@ -77,14 +77,6 @@ internal sealed class RestApi
         {
             // The client went away; nobody reads a reply.
         }
-        catch (IOException)
-        {
-            // The client reset the connection mid-body (it gave up, or its process ended); nobody reads a reply either.
-            // Aborting marks the connection as gone before Kestrel drains the body itself: a body read that threw leaves
-            // Kestrel's reader mid-read, and Kestrel would log an error (event 67) for every such client, besides the
-            // unhandled exception.
-            context.Abort();
-        }
     }
 
     private async Task PostAsync(HttpContext context, RestRoute route, CancellationToken cancellationToken)
