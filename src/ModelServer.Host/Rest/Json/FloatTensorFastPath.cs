@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using ModelServer.Runtime.Models;
@@ -124,10 +123,9 @@ internal static class FloatTensorFastPath
 
     /// <summary>
     /// A nest of arrays of numbers starting at <paramref name="pos"/>: every array at one level as long as the first,
-    /// every number at the same depth, no empty array. The buffer starts at one float per 8 bytes of body (what an
-    /// image's numbers take; at most half the body's size, which is already in memory) and doubles as needed, never past
-    /// <paramref name="maxElements"/>: whatever the body holds, it takes at most half the body's size or twice what its
-    /// values need, whichever is more.
+    /// every number at the same depth, no empty array. The floats go into a <see cref="PooledBufferWriter"/> that starts
+    /// at one float per 8 bytes of body (what an image's numbers take; at most half the body's size, which is already in
+    /// memory) and doubles as needed, refusing before it grows past <paramref name="maxElements"/>.
     /// </summary>
     private static Tensor? TryReadTensor(ReadOnlySpan<byte> body, ref int pos, long maxElements)
     {
@@ -137,112 +135,100 @@ internal static class FloatTensorFastPath
             return null;
         }
 
-        long limit = Math.Min(maxElements, int.MaxValue / sizeof(float));
-        int capacity = (int)Math.Min(limit, Math.Max(16, body.Length / 8));
-
+        long limit = Math.Min(maxElements, Array.MaxLength / sizeof(float));
         Span<long> dims = stackalloc long[MaxRank];
         Span<long> counts = stackalloc long[MaxRank];
         dims.Fill(-1);
-        int level = -1, depth = -1, count = 0;
+        int level = -1, depth = -1;
+        long count = 0;
 
-        // Owned here until the tensor takes it; returned to the pool on every other way out.
-        byte[]? buffer = ArrayPool<byte>.Shared.Rent(capacity * sizeof(float));
-        try
+        // Owns the floats until the tensor takes its array; returns it to the pool on every other way out.
+        using var buffer = new PooledBufferWriter((int)Math.Min(limit * sizeof(float), body.Length / 2), limit * sizeof(float));
+        Span<float> free = default;
+        int used = 0;
+        while (true)
         {
-            var floats = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, capacity * sizeof(float)));
+            // A value: an array opens a level, a number is an element of the innermost one.
+            SkipWhitespace(body, ref pos);
+            if (pos >= body.Length)
+            {
+                return null;
+            }
+
+            if (body[pos] == (byte)'[')
+            {
+                level++;
+                if (level >= MaxRank || (depth >= 0 && level >= depth))
+                {
+                    return null;
+                }
+
+                counts[level] = 0;
+                pos++;
+                continue;
+            }
+
+            if (used == free.Length)
+            {
+                // The writer refuses past the element limit, and the general parser then says so in its words.
+                buffer.Advance(used * sizeof(float));
+                if (!buffer.TryEnsure(sizeof(float)))
+                {
+                    return null;
+                }
+
+                free = MemoryMarshal.Cast<byte, float>(buffer.GetSpan());
+                free = free[..(int)Math.Min(free.Length, limit - count)];
+                used = 0;
+            }
+
+            if (level < 0 || (depth >= 0 && level + 1 != depth) || !JsonFloatFastParser.TryRead(body, ref pos, out free[used]))
+            {
+                return null;
+            }
+
+            depth = level + 1;
+            used++;
+            count++;
+            counts[level]++;
+
+            // After a value: a comma and the next value, or the ends of as many arrays as close here.
             while (true)
             {
-                // A value: an array opens a level, a number is an element of the innermost one.
                 SkipWhitespace(body, ref pos);
                 if (pos >= body.Length)
                 {
                     return null;
                 }
 
-                if (body[pos] == (byte)'[')
+                if (body[pos] == (byte)',')
                 {
-                    level++;
-                    if (level >= MaxRank || (depth >= 0 && level >= depth))
-                    {
-                        return null;
-                    }
-
-                    counts[level] = 0;
                     pos++;
-                    continue;
+                    break;
                 }
 
-                if (count == capacity)
-                {
-                    if (capacity == limit)
-                    {
-                        // Over the element limit: the general parser says so in its words.
-                        return null;
-                    }
-
-                    capacity = (int)Math.Min(limit, 2L * capacity);
-                    var larger = ArrayPool<byte>.Shared.Rent(capacity * sizeof(float));
-                    buffer.AsSpan(0, count * sizeof(float)).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                    floats = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, capacity * sizeof(float)));
-                }
-
-                if (level < 0 || (depth >= 0 && level + 1 != depth) || !JsonFloatFastParser.TryRead(body, ref pos, out floats[count]))
+                if (body[pos] != (byte)']')
                 {
                     return null;
                 }
 
-                depth = level + 1;
-                count++;
-                counts[level]++;
-
-                // After a value: a comma and the next value, or the ends of as many arrays as close here.
-                while (true)
+                pos++;
+                if (dims[level] < 0)
                 {
-                    SkipWhitespace(body, ref pos);
-                    if (pos >= body.Length)
-                    {
-                        return null;
-                    }
-
-                    if (body[pos] == (byte)',')
-                    {
-                        pos++;
-                        break;
-                    }
-
-                    if (body[pos] != (byte)']')
-                    {
-                        return null;
-                    }
-
-                    pos++;
-                    if (dims[level] < 0)
-                    {
-                        dims[level] = counts[level];
-                    }
-                    else if (dims[level] != counts[level])
-                    {
-                        return null;
-                    }
-
-                    if (--level < 0)
-                    {
-                        var tensor = Tensor.FromPooledArray(TensorDataType.Float, dims[..depth].ToArray(), buffer);
-                        buffer = null;
-                        return tensor;
-                    }
-
-                    counts[level]++;
+                    dims[level] = counts[level];
                 }
-            }
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
+                else if (dims[level] != counts[level])
+                {
+                    return null;
+                }
+
+                if (--level < 0)
+                {
+                    buffer.Advance(used * sizeof(float));
+                    return Tensor.FromPooledArray(TensorDataType.Float, dims[..depth].ToArray(), buffer.DetachArray());
+                }
+
+                counts[level]++;
             }
         }
     }
