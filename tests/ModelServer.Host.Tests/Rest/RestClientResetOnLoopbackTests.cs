@@ -1,13 +1,7 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ModelServer.Host.Tests.Infrastructure;
-using ModelServer.Testing;
 
 namespace ModelServer.Host.Tests.Rest;
 
@@ -22,27 +16,16 @@ public sealed class RestClientResetOnLoopbackTests
     [Fact]
     public async Task ClientThatResetsMidBodyLeavesNoServerError()
     {
-        int restPort = LoopbackPort.Free();
-        var log = new ConcurrentQueue<string>();
-        using var directory = new TempDirectory();
-        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
-        {
-            ["ModelServer:Port"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-            ["ModelServer:RestApiPort"] = restPort.ToString(CultureInfo.InvariantCulture),
-        });
-        var host = factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(
-            services => services.AddSingleton<ILoggerProvider>(new CapturingLoggerProvider(log))));
+        var server = new LoopbackServer();
         try
         {
-            host.UseKestrel();
-            host.StartServer();
             byte[] body = Encoding.ASCII.GetBytes("{\"instances\": [" + string.Join(",", Enumerable.Repeat("1.5", 20_000)) + "]}");
             string head = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                           + $"Content-Length: {body.Length}\r\n\r\n";
             for (int i = 0; i < 20; i++)
             {
                 using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, restPort);
+                await socket.ConnectAsync(IPAddress.Loopback, server.RestPort);
                 await socket.SendAsync(Encoding.ASCII.GetBytes(head));
                 await socket.SendAsync(body.AsMemory(0, body.Length / 2));
 
@@ -52,16 +35,16 @@ public sealed class RestClientResetOnLoopbackTests
                 socket.Close();
             }
 
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}") };
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.RestPort}") };
             using var after = await client.PostAsync(new Uri("/v1/models/half_plus_two:predict", UriKind.Relative), new StringContent("{\"instances\": [5.0]}"));
             Assert.Equal("""{"predictions":[4.5]}""", await after.Content.ReadAsStringAsync());
         }
         finally
         {
             // Stopping waits for every connection to be done with, so whatever they logged is in by now.
-            host.Dispose();
+            server.Dispose();
         }
 
-        Assert.DoesNotContain(log, line => line.Contains(" Error ", StringComparison.Ordinal) || line.Contains(" Critical ", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Log, line => line.Contains(" Error ", StringComparison.Ordinal) || line.Contains(" Critical ", StringComparison.Ordinal));
     }
 }

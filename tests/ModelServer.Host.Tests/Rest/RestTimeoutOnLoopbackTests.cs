@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ModelServer.Host.Tests.Infrastructure;
-using ModelServer.Testing;
 
 namespace ModelServer.Host.Tests.Rest;
 
@@ -19,19 +17,9 @@ public sealed class RestTimeoutOnLoopbackTests
     [Fact]
     public async Task SlowBodyPastTheTimeoutGets504AndTheConnectionServesTheNextRequest()
     {
-        int restPort = LoopbackPort.Free();
-        using var directory = new TempDirectory();
-        using var factory = ServerFactory.WithStandardModels(directory, new Dictionary<string, string?>
-        {
-            ["ModelServer:Port"] = LoopbackPort.Free().ToString(CultureInfo.InvariantCulture),
-            ["ModelServer:RestApiPort"] = restPort.ToString(CultureInfo.InvariantCulture),
-            ["ModelServer:RestApiTimeoutInMs"] = "300",
-        });
-        factory.UseKestrel();
-        factory.StartServer();
-
+        using var server = new LoopbackServer(new Dictionary<string, string?> { ["ModelServer:RestApiTimeoutInMs"] = "300" });
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, restPort);
+        await socket.ConnectAsync(IPAddress.Loopback, server.RestPort);
         byte[] body = Encoding.ASCII.GetBytes("{\"instances\": [" + string.Join(",", Enumerable.Repeat("1.5", 20_000)) + "]}");
         string head = "POST /v1/models/half_plus_two:predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                       + $"Content-Length: {body.Length}\r\n\r\n";
