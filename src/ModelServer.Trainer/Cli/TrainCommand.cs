@@ -15,13 +15,13 @@ public sealed class TrainCommand : Command<TrainSettings>
     {
         ArgumentNullException.ThrowIfNull(settings);
         TorchNativeLibrary.EnsureLoaded();
-        var options = new TrainingOptions(settings.Epochs, settings.BatchSize, settings.Seed, settings.ValidationFraction,
+        var options = new TrainingOptions(settings.Epochs, settings.BatchSize, settings.Seed, settings.ValidationFraction ?? (settings.Folds > 0 ? 0 : 0.2),
             AugmentationOptions.Named(settings.Augment),
             settings.TimeLimitMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null);
         var request = new TrainingRequest(settings.Data!, settings.Arch.ToLowerInvariant(), settings.ImageSize, settings.Out, options,
             CommandLineText.Current());
         Func<ITrainingProgress, TrainingSummary> run = TransferArchitectures.IsTransfer(request.Architecture)
-            ? progress => TransferPipeline.Run(request, new TransferOptions(settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(request.Architecture), settings.FeatureCopies, settings.HeadHidden, settings.FineTuneEpochs, settings.FineTuneStages), progress, Log)
+            ? progress => TransferPipeline.Run(request, new TransferOptions(settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(request.Architecture), settings.FeatureCopies, settings.HeadHidden, settings.FineTuneEpochs, settings.FineTuneStages, settings.Folds), progress, Log)
             : progress => TrainingPipeline.Run(request, progress, Log);
         TrainingSummary summary;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -36,9 +36,12 @@ public sealed class TrainCommand : Command<TrainSettings>
             summary = run(new LineTrainingProgress(Console.Out));
         }
 
-        string outcome = summary.ValidationImages > 0
-            ? $"Best epoch {summary.BestEpoch}: validation accuracy {summary.BestValidationAccuracy:P2}."
-            : $"No validation images (--val-fraction 0): kept the last epoch, {summary.EpochsRun}.";
+        string outcome = summary switch
+        {
+            { CrossValidation: { } cv } => $"Cross-validation ({cv.Folds} folds by clip, last epoch): {cv.Accuracy:P2} of {cv.Images} photos. The model trained on all of them, last epoch ({summary.EpochsRun}).",
+            { ValidationImages: > 0 } => $"Best epoch {summary.BestEpoch}: validation accuracy {summary.BestValidationAccuracy:P2}.",
+            _ => $"No validation images (--val-fraction 0): kept the last epoch, {summary.EpochsRun}.",
+        };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{outcome} Trained in {summary.TrainingSeconds:F0} s "
             + $"({summary.MeanTrainImagesPerSecond:F1} img/s). Wrote {Path.GetFullPath(settings.Out)}/{TrainingArtifacts.Model} ({summary.ModelBytes} bytes)."));

@@ -35,9 +35,13 @@ public sealed class TrainSettings : CommandSettings
     public int BatchSize { get; init; } = 32;
 
     [CommandOption("--val-fraction <F>")]
-    [Description("Share of each class's images held out for validation, by whole clips.")]
-    [DefaultValue(0.2)]
-    public double ValidationFraction { get; init; } = 0.2;
+    [Description("Share of each class's images held out for validation, by whole clips (default 0.2; 0 with --folds).")]
+    public double? ValidationFraction { get; init; }
+
+    [CommandOption("--folds <K>")]
+    [Description("Transfer architectures: first estimate accuracy by K-fold cross-validation over whole clips (every photo scored once by a head that never saw its clip), then train the model on all photos (0: no cross-validation).")]
+    [DefaultValue(0)]
+    public int Folds { get; init; }
 
     [CommandOption("--augment <NAME>")]
     [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; photo: keras plus saturation jitter and random greyscale; photo-turn: photo with rotations up to 90°; light: half the geometric ranges; none.")]
@@ -117,6 +121,29 @@ public sealed class TrainSettings : CommandSettings
         if (Augment.ToLowerInvariant() is not ("keras" or "photo" or "photo-turn" or "light" or "none"))
         {
             return ValidationResult.Error("--augment must be keras, photo, photo-turn, light or none.");
+        }
+
+        if (Folds != 0)
+        {
+            if (Folds is < 2 or > 20)
+            {
+                return ValidationResult.Error("--folds must be between 2 and 20 (or 0 for none).");
+            }
+
+            if (!TransferArchitectures.IsTransfer(Arch))
+            {
+                return ValidationResult.Error($"--folds needs a transfer architecture ({string.Join(", ", TransferArchitectures.Names)}): only those train on cached features, so K folds cost K head trainings.");
+            }
+
+            if (FineTuneEpochs > 0)
+            {
+                return ValidationResult.Error("--folds cross-validates the head only; leave out --finetune-epochs.");
+            }
+
+            if (ValidationFraction is > 0)
+            {
+                return ValidationResult.Error("--folds trains the final model on every photo; leave out --val-fraction (or pass 0).");
+            }
         }
 
         return ValidationFraction is < 0 or >= 0.9

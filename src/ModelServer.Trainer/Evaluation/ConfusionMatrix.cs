@@ -29,6 +29,43 @@ public sealed class ConfusionMatrix
         Total++;
     }
 
+    /// <summary>A matrix with the counts of <paramref name="rows"/> (rows actual, columns predicted), as <see cref="ToRows"/> gives them.</summary>
+    public static ConfusionMatrix FromRows(IReadOnlyList<string> labels, int[][] rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var matrix = new ConfusionMatrix(labels);
+        for (int a = 0; a < rows.Length; a++)
+        {
+            for (int p = 0; p < rows[a].Length; p++)
+            {
+                matrix.counts[a, p] += rows[a][p];
+                matrix.Total += rows[a][p];
+            }
+        }
+
+        return matrix;
+    }
+
+    /// <summary>Adds every count of <paramref name="other"/> (same labels): pooling the folds of a cross-validation.</summary>
+    public void Add(ConfusionMatrix other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Labels.Count != Labels.Count)
+        {
+            throw new ArgumentException($"{other.Labels.Count} classes, expected {Labels.Count}.", nameof(other));
+        }
+
+        for (int a = 0; a < Labels.Count; a++)
+        {
+            for (int p = 0; p < Labels.Count; p++)
+            {
+                counts[a, p] += other[a, p];
+            }
+        }
+
+        Total += other.Total;
+    }
+
     /// <summary>Of the images predicted as <paramref name="label"/>, the share that were; NaN when none was predicted.</summary>
     public double Precision(int label)
     {

@@ -26,4 +26,5 @@ public sealed record TrainingSummary(
     double ParityMaxProbabilityDifference,
     double ParityMaxLogitDifference,
     long ModelBytes,
-    DateTimeOffset FinishedAt);
+    DateTimeOffset FinishedAt,
+    ModelServer.Trainer.Transfer.CrossValidationReport? CrossValidation = null);

@@ -32,6 +32,21 @@ public sealed record FeatureSet(float[] Values, long[] Labels, int Width)
         return (m, s);
     }
 
+    /// <summary>A copy of the rows at <paramref name="rows"/>, in that order.</summary>
+    public FeatureSet Rows(int[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var values = new float[(long)rows.Length * Width];
+        var labels = new long[rows.Length];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            Values.AsSpan(checked((int)((long)rows[r] * Width)), Width).CopyTo(values.AsSpan(checked((int)((long)r * Width)), Width));
+            labels[r] = Labels[rows[r]];
+        }
+
+        return new FeatureSet(values, labels, Width);
+    }
+
     /// <summary>A copy with every row standardised by <paramref name="mean"/> and <paramref name="std"/>.</summary>
     public FeatureSet Standardize(float[] mean, float[] std)
     {

@@ -33,6 +33,8 @@ public static class TransferPipeline
         var total = Stopwatch.StartNew();
         var options = request.Options;
         var (dataset, train, validation) = TrainingPipeline.LoadAndSplit(request, log);
+        // Folds before the backbone runs: a class with fewer clips than folds fails in seconds, not minutes.
+        int[]? folds = transfer.Folds > 0 ? ClipFolds.Assign(dataset.Samples, dataset.ClassNames, transfer.Folds, options.Seed) : null;
         var (featureModel, width) = LoadFeatureModel(architecture, backbonePath, request.ImageSize, dataset.ClassNames);
         if (fineTuneEpochs > 0)
         {
@@ -58,6 +60,10 @@ public static class TransferPipeline
             $"Backbone features ({width} per image) for {trainFeatures.Count} training rows ({train.Length} images, {copies} augmented copies each) "
             + $"and {validationFeatures.Count} validation images in {extractSeconds:F0} s ({imagesPerSecond:F1} img/s)."));
 
+        var crossValidation = folds is null
+            ? null
+            : CrossValidation.Run(trainFeatures, train, dataset, folds, transfer.Folds, options, transfer.HeadHidden, progress, log);
+
         // The head sees standardised features (max-pooled activations are an order of magnitude larger than
         // averaged ones); the same Sub/Div runs in the exported graph, with the training set's statistics.
         var (mean, std) = trainFeatures.Statistics();
@@ -70,7 +76,10 @@ public static class TransferPipeline
             ["training_epochs"] = history.Count.ToString(CultureInfo.InvariantCulture),
             ["training_seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             // "none" when trained on every image (--val-fraction 0): there was nothing held out to measure on.
-            ["validation_accuracy"] = validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none",
+            ["validation_accuracy"] = crossValidation is { } cv ? cv.Accuracy.ToString("F4", CultureInfo.InvariantCulture)
+                : validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none",
+            ["validation"] = crossValidation is { } folded ? $"{folded.Folds}-fold cross-validation by clip, {folded.Images} photos, last epoch"
+                : validation.Length > 0 ? $"{validation.Length} photos of held-out clips, best epoch" : "none",
             ["backbone"] = TransferArchitectures.IsHandLandmark(architecture)
                 ? "@mediapipe/hands 0.4.1675469240 hand_landmark_full.tflite (MediaPipe hand landmark network, Apache-2.0)"
                 : "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (ImageNet ResNet-18, CNTK export, MIT)",
@@ -104,7 +113,7 @@ public static class TransferPipeline
             dataset.ClassNames, train.Length, validation.Length, dataset.Skipped.Count, [.. dataset.Skipped.Select(s => s.Path)],
             bestEpoch, confusion.Accuracy, history, confusion.ToRows(),
             total.Elapsed.TotalSeconds, imagesPerSecond,
-            parity.MaxProbabilityDifference, parity.MaxLogitDifference, model.LongLength, DateTimeOffset.UtcNow);
+            parity.MaxProbabilityDifference, parity.MaxLogitDifference, model.LongLength, DateTimeOffset.UtcNow, crossValidation);
 
         TrainingArtifacts.Write(request.OutputDirectory, model, summary, $"{architecture} head {request.ImageSize}x{request.ImageSize}, seed {options.Seed}", confusion);
         head.Dispose();
