@@ -16,7 +16,7 @@ public static class CrossValidation
     /// <param name="indices">The dataset index of each original row.</param>
     /// <param name="fold">The fold of every dataset sample (<see cref="ClipFolds.Assign"/>).</param>
     public static CrossValidationReport Run(
-        FeatureSet features, int[] indices, DecodedDataset dataset, int[] fold, int folds, TrainingOptions options, int hidden, ITrainingProgress progress, Action<string> log)
+        FeatureSet features, int[] indices, DecodedDataset dataset, int[] fold, int folds, TrainingOptions options, int hidden, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(indices);
@@ -34,6 +34,7 @@ public static class CrossValidation
         var pooled = new ConfusionMatrix(dataset.ClassNames);
         var perFold = new List<FoldResult>();
         var none = new FeatureSet([], [], features.Width);
+        log($"Cross-validation: {folds} heads, each trained {options.Epochs} epochs without one fold's clips and scored on them.");
         for (int f = 0; f < folds; f++)
         {
             int[] held = [.. Enumerable.Range(0, originals).Where(p => fold[indices[p]] == f)];
@@ -42,7 +43,8 @@ public static class CrossValidation
             var validation = features.Rows(held);
             var (mean, std) = train.Statistics();
             // No validation rows while training: the head keeps its last epoch, as the model trained on all photos does.
-            var (head, _, _, _) = HeadTrainer.Train(train.Standardize(mean, std), none, dataset.ClassNames, options.Epochs, options.BatchSize, options.Seed, progress, hidden);
+            // Its epochs are not reported one by one: K × epochs lines with no validation numbers would bury the folds'.
+            var (head, _, _, _) = HeadTrainer.Train(train.Standardize(mean, std), none, dataset.ClassNames, options.Epochs, options.BatchSize, options.Seed, SilentProgress.Instance, hidden);
             using (head)
             {
                 var (_, confusion) = HeadTrainer.Evaluate(head, validation.Standardize(mean, std), dataset.ClassNames);

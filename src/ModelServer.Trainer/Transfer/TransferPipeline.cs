@@ -62,7 +62,7 @@ public static class TransferPipeline
 
         var crossValidation = folds is null
             ? null
-            : CrossValidation.Run(trainFeatures, train, dataset, folds, transfer.Folds, options, transfer.HeadHidden, progress, log);
+            : CrossValidation.Run(trainFeatures, train, dataset, folds, transfer.Folds, options, transfer.HeadHidden, log);
 
         // The head sees standardised features (max-pooled activations are an order of magnitude larger than
         // averaged ones); the same Sub/Div runs in the exported graph, with the training set's statistics.

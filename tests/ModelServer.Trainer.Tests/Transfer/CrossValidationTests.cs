@@ -48,7 +48,7 @@ public sealed class CrossValidationTests : IDisposable
         TestData.EnsureTorch();
         int[] fold = ClipFolds.Assign(dataset.Samples, dataset.ClassNames, folds: 5, seed: 2);
         var options = new TrainingOptions(60, 16, 1, 0, AugmentationOptions.None);
-        return CrossValidation.Run(features, [.. Enumerable.Range(0, dataset.Count)], dataset, fold, 5, options, hidden: 0, SilentProgress.Instance, _ => { });
+        return CrossValidation.Run(features, [.. Enumerable.Range(0, dataset.Count)], dataset, fold, 5, options, hidden: 0, _ => { });
     }
 
     [Fact]
