@@ -16,17 +16,12 @@ public static class ClipFolds
         ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
         var fold = new int[samples.Count];
         var random = new Random(seed);
-        foreach (var byClass in samples.Select((s, i) => (s, i)).GroupBy(x => x.s.Label).OrderBy(g => g.Key))
+        foreach (var (label, clips) in ClipGroups.PerClass(samples))
         {
-            // Clips in a fixed order before the seeded shuffle: the folds depend on the seed only.
-            var clips = byClass.GroupBy(x => x.s.Clip, StringComparer.Ordinal)
-                .OrderBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => c.Select(x => x.i).ToArray())
-                .ToArray();
             if (clips.Length < folds)
             {
                 throw new DatasetException(
-                    $"Class '{classNames[byClass.Key]}' has {clips.Length} clip(s); --folds {folds} needs at least {folds} so that every fold holds some of it.");
+                    $"Class '{classNames[label]}' has {clips.Length} clip(s); --folds {folds} needs at least {folds} so that every fold holds some of it.");
             }
 
             random.Shuffle(clips);

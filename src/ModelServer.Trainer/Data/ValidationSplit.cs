@@ -14,13 +14,8 @@ public static class ValidationSplit
         var train = new List<int>();
         var validation = new List<int>();
         var random = new Random(seed);
-        foreach (var byClass in samples.Select((s, i) => (s, i)).GroupBy(x => x.s.Label).OrderBy(g => g.Key))
+        foreach (var (_, clips) in ClipGroups.PerClass(samples))
         {
-            // Clips in a fixed order before the seeded shuffle: the split depends on the seed only.
-            var clips = byClass.GroupBy(x => x.s.Clip, StringComparer.Ordinal)
-                .OrderBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => c.Select(x => x.i).ToArray())
-                .ToArray();
             random.Shuffle(clips);
             int total = clips.Sum(c => c.Length);
             int target = (int)Math.Round(total * validationFraction);
