@@ -32,17 +32,8 @@ public sealed class ConfusionMatrix
     /// <summary>A matrix with the counts of <paramref name="rows"/> (rows actual, columns predicted), as <see cref="ToRows"/> gives them.</summary>
     public static ConfusionMatrix FromRows(IReadOnlyList<string> labels, int[][] rows)
     {
-        ArgumentNullException.ThrowIfNull(rows);
         var matrix = new ConfusionMatrix(labels);
-        for (int a = 0; a < rows.Length; a++)
-        {
-            for (int p = 0; p < rows[a].Length; p++)
-            {
-                matrix.counts[a, p] += rows[a][p];
-                matrix.Total += rows[a][p];
-            }
-        }
-
+        matrix.AddRows(rows);
         return matrix;
     }
 
@@ -55,15 +46,20 @@ public sealed class ConfusionMatrix
             throw new ArgumentException($"{other.Labels.Count} classes, expected {Labels.Count}.", nameof(other));
         }
 
-        for (int a = 0; a < Labels.Count; a++)
+        AddRows(other.ToRows());
+    }
+
+    private void AddRows(int[][] rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        for (int a = 0; a < rows.Length; a++)
         {
-            for (int p = 0; p < Labels.Count; p++)
+            for (int p = 0; p < rows[a].Length; p++)
             {
-                counts[a, p] += other[a, p];
+                counts[a, p] += rows[a][p];
+                Total += rows[a][p];
             }
         }
-
-        Total += other.Total;
     }
 
     /// <summary>Of the images predicted as <paramref name="label"/>, the share that were; NaN when none was predicted.</summary>
