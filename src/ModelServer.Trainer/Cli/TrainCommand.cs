@@ -21,7 +21,7 @@ public sealed class TrainCommand : Command<TrainSettings>
         var request = new TrainingRequest(settings.Data!, settings.Arch.ToLowerInvariant(), settings.ImageSize, settings.Out, options,
             CommandLineText.Current());
         Func<ITrainingProgress, TrainingSummary> run = TransferArchitectures.IsTransfer(request.Architecture)
-            ? progress => TransferPipeline.Run(request, new TransferOptions(settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(request.Architecture), settings.FeatureCopies, settings.HeadHidden, settings.FineTuneEpochs, settings.FineTuneStages, settings.Folds), progress, Log)
+            ? progress => TransferPipeline.Run(request, new TransferOptions(settings.Backbone ?? TransferArchitectures.DefaultBackbonePath(request.Architecture), settings.FeatureCopies, settings.HeadHidden, settings.FineTuneEpochs, settings.FineTuneStages, settings.Folds, settings.FoldUnit), progress, Log)
             : progress => TrainingPipeline.Run(request, progress, Log);
         TrainingSummary summary;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -38,7 +38,7 @@ public sealed class TrainCommand : Command<TrainSettings>
 
         string outcome = summary switch
         {
-            { CrossValidation: { } cv } => $"Cross-validation ({cv.Folds} folds by clip, last epoch): {cv.Accuracy:P2} of {cv.Images} photos. The model trained on all of them, last epoch ({summary.EpochsRun}).",
+            { CrossValidation: { } cv } => $"Cross-validation ({cv.Folds} folds by {cv.Unit}, last epoch): {cv.Accuracy:P2} of {cv.Images} photos. The model trained on all of them, last epoch ({summary.EpochsRun}).",
             { ValidationImages: > 0 } => $"Best epoch {summary.BestEpoch}: validation accuracy {summary.BestValidationAccuracy:P2}.",
             _ => $"No validation images (--val-fraction 0): kept the last epoch, {summary.EpochsRun}.",
         };

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ModelServer.Trainer.Data;
 using ModelServer.Trainer.Models;
 using ModelServer.Trainer.Transfer;
 using Spectre.Console;
@@ -39,9 +40,17 @@ public sealed class TrainSettings : CommandSettings
     public double? ValidationFraction { get; init; }
 
     [CommandOption("--folds <K>")]
-    [Description("Transfer architectures: first estimate accuracy by K-fold cross-validation over whole clips (every photo scored once by a head that never saw its clip), then train the model on all photos (0: no cross-validation).")]
+    [Description("Transfer architectures: first estimate accuracy by K-fold cross-validation over whole clips, or what --fold-by names (every photo scored once by a head that never saw its fold), then train the model on all photos (0: no cross-validation).")]
     [DefaultValue(0)]
     public int Folds { get; init; }
+
+    [CommandOption("--fold-by <UNIT>")]
+    [Description("With --folds, what each fold keeps whole: clip (default: new clips of known people), video (every class of one video together: new people and rooms, the strictest) or photo (frames of one clip on both sides: optimistic, what a test set cut at random from the training clips would show).")]
+    [DefaultValue("clip")]
+    public string FoldBy { get; init; } = "clip";
+
+    /// <summary><see cref="FoldBy"/> parsed; valid once <see cref="Validate"/> passed.</summary>
+    public FoldUnit FoldUnit => FoldUnits.TryParse(FoldBy, out var unit) ? unit : FoldUnit.Clip;
 
     [CommandOption("--augment <NAME>")]
     [Description("keras: rotation 40°, shifts 0.2, shear 0.2, zoom 0.2, flip, colour jitter; photo: keras plus saturation jitter and random greyscale; photo-turn: photo with rotations up to 90°; light: half the geometric ranges; none.")]
@@ -121,6 +130,16 @@ public sealed class TrainSettings : CommandSettings
         if (Augment.ToLowerInvariant() is not ("keras" or "photo" or "photo-turn" or "light" or "none"))
         {
             return ValidationResult.Error("--augment must be keras, photo, photo-turn, light or none.");
+        }
+
+        if (!FoldUnits.TryParse(FoldBy, out var foldUnit))
+        {
+            return ValidationResult.Error("--fold-by must be clip, video or photo.");
+        }
+
+        if (Folds == 0 && foldUnit != FoldUnit.Clip)
+        {
+            return ValidationResult.Error("--fold-by chooses how --folds splits the photos; give --folds too.");
         }
 
         if (Folds != 0)

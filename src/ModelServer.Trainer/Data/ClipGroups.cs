@@ -1,6 +1,6 @@
 namespace ModelServer.Trainer.Data;
 
-/// <summary>The samples of each class grouped by clip, the unit that splits and folds keep whole.</summary>
+/// <summary>The samples grouped by clip (per class) or by video (across classes), the units splits and folds keep whole.</summary>
 internal static class ClipGroups
 {
     /// <summary>
@@ -15,4 +15,11 @@ internal static class ClipGroups
                 .OrderBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => c.Select(x => x.i).ToArray())
                 .ToArray()));
+
+    /// <summary>The sample indices of each video (<see cref="ClipKey.Video"/>) across classes, ordered by video name.</summary>
+    public static int[][] PerVideo(IReadOnlyList<ImageSample> samples, IReadOnlyList<string> classNames) =>
+        [.. samples.Select((s, i) => (Video: ClipKey.Video(s.Clip, classNames[s.Label]), i))
+            .GroupBy(x => x.Video, StringComparer.Ordinal)
+            .OrderBy(v => v.Key, StringComparer.Ordinal)
+            .Select(v => v.Select(x => x.i).ToArray())];
 }

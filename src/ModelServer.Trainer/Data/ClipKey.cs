@@ -27,6 +27,19 @@ public static partial class ClipKey
         return match.Success ? match.Groups["clip"].Value : name;
     }
 
+    /// <summary>
+    /// The video a clip was cut from, the same for every class: Roboflow exports prefix a clip with its class
+    /// (<c>rock.IMG_7077_MOV</c>, <c>paper.IMG_7077_MOV</c>: one person in one room), which this removes.
+    /// </summary>
+    public static string Video(string clip, string className)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        ArgumentNullException.ThrowIfNull(className);
+        return clip.Length > className.Length + 1 && clip.StartsWith(className, StringComparison.OrdinalIgnoreCase) && clip[className.Length] == '.'
+            ? clip[(className.Length + 1)..]
+            : clip;
+    }
+
     [GeneratedRegex(@"^(?<clip>.+?)-\d+(_(jpg|jpeg|png))?$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex FrameSuffix();
 }

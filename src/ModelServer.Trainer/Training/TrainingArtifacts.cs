@@ -24,7 +24,7 @@ public static class TrainingArtifacts
             TrainingLogWriter.WriteCsv(summary.History, Path.Combine(staging, CsvLog));
             TrainingPlot.Save(summary.History, plotTitle, Path.Combine(staging, Plot));
             File.WriteAllText(Path.Combine(staging, Confusion), summary.CrossValidation is { } cv
-                ? $"Cross-validation confusion matrix ({cv.Folds} folds by clip, each head at its last epoch, {cv.Images} images):\n\n"
+                ? $"Cross-validation confusion matrix ({cv.Folds} folds by {cv.Unit}, each head at its last epoch, {cv.Images} images):\n\n"
                     + ConfusionMatrix.FromRows(summary.Labels, cv.Confusion).ToMarkdown()
                 : $"Validation confusion matrix (best epoch {summary.BestEpoch}, {summary.ValidationImages} images):\n\n{confusion.ToMarkdown()}");
         });

@@ -14,9 +14,10 @@ public static class CrossValidation
 {
     /// <param name="features">Rows for <paramref name="indices"/>, the originals first, then each augmented copy in the same order (what <see cref="FeatureExtractor.Extract"/> returns).</param>
     /// <param name="indices">The dataset index of each original row.</param>
-    /// <param name="fold">The fold of every dataset sample (<see cref="ClipFolds.Assign"/>).</param>
+    /// <param name="fold">The fold of every dataset sample (<see cref="CrossValidationFolds.Assign"/>).</param>
+    /// <param name="unit">What the folds kept whole, for the log and the report.</param>
     public static CrossValidationReport Run(
-        FeatureSet features, int[] indices, DecodedDataset dataset, int[] fold, int folds, TrainingOptions options, int hidden, Action<string> log)
+        FeatureSet features, int[] indices, DecodedDataset dataset, int[] fold, int folds, FoldUnit unit, TrainingOptions options, int hidden, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(indices);
@@ -34,7 +35,8 @@ public static class CrossValidation
         var pooled = new ConfusionMatrix(dataset.ClassNames);
         var perFold = new List<FoldResult>();
         var none = new FeatureSet([], [], features.Width);
-        log($"Cross-validation: {folds} heads, each trained {options.Epochs} epochs without one fold's clips and scored on them.");
+        string by = FoldUnits.Name(unit);
+        log($"Cross-validation by {by}: {folds} heads, each trained {options.Epochs} epochs without one fold's photos and scored on them.");
         for (int f = 0; f < folds; f++)
         {
             int[] held = [.. Enumerable.Range(0, originals).Where(p => fold[indices[p]] == f)];
@@ -57,7 +59,7 @@ public static class CrossValidation
         }
 
         log(string.Create(CultureInfo.InvariantCulture,
-            $"Cross-validation, {folds} folds by clip: {pooled.Accuracy:P2} of {pooled.Total} photos (folds {perFold.Min(r => r.Accuracy):P1} to {perFold.Max(r => r.Accuracy):P1})."));
-        return new CrossValidationReport(folds, pooled.Total, pooled.Accuracy, perFold, pooled.ToRows());
+            $"Cross-validation, {folds} folds by {by}: {pooled.Accuracy:P2} of {pooled.Total} photos (folds {perFold.Min(r => r.Accuracy):P1} to {perFold.Max(r => r.Accuracy):P1})."));
+        return new CrossValidationReport(folds, by, pooled.Total, pooled.Accuracy, perFold, pooled.ToRows());
     }
 }

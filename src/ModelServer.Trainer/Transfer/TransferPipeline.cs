@@ -34,7 +34,7 @@ public static class TransferPipeline
         var options = request.Options;
         var (dataset, train, validation) = TrainingPipeline.LoadAndSplit(request, log);
         // Folds before the backbone runs: a class with fewer clips than folds fails in seconds, not minutes.
-        int[]? folds = transfer.Folds > 0 ? ClipFolds.Assign(dataset.Samples, dataset.ClassNames, transfer.Folds, options.Seed) : null;
+        int[]? folds = transfer.Folds > 0 ? CrossValidationFolds.Assign(dataset.Samples, dataset.ClassNames, transfer.Folds, options.Seed, transfer.FoldBy) : null;
         var (featureModel, width) = LoadFeatureModel(architecture, backbonePath, request.ImageSize, dataset.ClassNames);
         if (fineTuneEpochs > 0)
         {
@@ -62,7 +62,7 @@ public static class TransferPipeline
 
         var crossValidation = folds is null
             ? null
-            : CrossValidation.Run(trainFeatures, train, dataset, folds, transfer.Folds, options, transfer.HeadHidden, log);
+            : CrossValidation.Run(trainFeatures, train, dataset, folds, transfer.Folds, transfer.FoldBy, options, transfer.HeadHidden, log);
 
         // The head sees standardised features (max-pooled activations are an order of magnitude larger than
         // averaged ones); the same Sub/Div runs in the exported graph, with the training set's statistics.
@@ -78,7 +78,7 @@ public static class TransferPipeline
             // "none" when trained on every image (--val-fraction 0): there was nothing held out to measure on.
             ["validation_accuracy"] = crossValidation is { } cv ? cv.Accuracy.ToString("F4", CultureInfo.InvariantCulture)
                 : validation.Length > 0 ? confusion.Accuracy.ToString("F4", CultureInfo.InvariantCulture) : "none",
-            ["validation"] = crossValidation is { } folded ? $"{folded.Folds}-fold cross-validation by clip, {folded.Images} photos, last epoch"
+            ["validation"] = crossValidation is { } folded ? $"{folded.Folds}-fold cross-validation by {folded.Unit}, {folded.Images} photos, last epoch"
                 : validation.Length > 0 ? $"{validation.Length} photos of held-out clips, best epoch" : "none",
             ["backbone"] = TransferArchitectures.IsHandLandmark(architecture)
                 ? "@mediapipe/hands 0.4.1675469240 hand_landmark_full.tflite (MediaPipe hand landmark network, Apache-2.0)"

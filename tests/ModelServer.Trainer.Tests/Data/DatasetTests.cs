@@ -81,6 +81,15 @@ public sealed class DatasetTests : IDisposable
     public void Clip_is_the_name_before_the_frame_number(string file, string clip) =>
         Assert.Equal(clip, ClipKey.FromFileName(file));
 
+    [Theory]
+    [InlineData("rock.IMG_7077_MOV", "rock", "IMG_7077_MOV")]
+    [InlineData("Paper.IMG_7077_MOV", "paper", "IMG_7077_MOV")] // folder and file name may differ in case
+    [InlineData("paper.IMG_7077_MOV", "rock", "paper.IMG_7077_MOV")] // another class's prefix is part of the name
+    [InlineData("rock01", "rock", "rock01")]
+    [InlineData("rock.", "rock", "rock.")]
+    public void Video_is_the_clip_without_its_class_prefix(string clip, string className, string video) =>
+        Assert.Equal(video, ClipKey.Video(clip, className));
+
     [Fact]
     public void Validation_split_keeps_clips_whole_and_every_class_on_both_sides()
     {
